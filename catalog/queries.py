@@ -1,0 +1,32 @@
+"""Reads of the catalogue for pages, the API and the CLI."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Authorship, ImportRun, Paper
+
+
+def papers_with_details() -> QuerySet[Paper]:
+    """Papers with their category and ordered authors loaded in a fixed number of queries."""
+    return Paper.objects.select_related("primary_category").prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        ),
+        "categories",
+    )
+
+
+def latest_papers(limit: int = 50) -> QuerySet[Paper]:
+    """The most recently published papers."""
+    return papers_with_details().order_by("-published_on", "-arxiv_id")[:limit]
+
+
+def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
+    """One paper with its details, or None."""
+    return papers_with_details().filter(arxiv_id=arxiv_id).first()
+
+
+def recent_import_runs(limit: int = 20) -> QuerySet[ImportRun]:
+    return ImportRun.objects.order_by("-started_at")[:limit]

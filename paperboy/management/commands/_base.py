@@ -1,0 +1,26 @@
+"""Shared behaviour of Paperboy's operator commands: one-line errors and import reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.models import ImportRun
+from catalog.sources.base import SourceError
+
+
+class PaperboyCommand(BaseCommand):
+    """A command whose expected failures end in one clear line and a non-zero exit."""
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except SourceError as error:
+            raise CommandError(str(error)) from None
+        except KeyboardInterrupt:
+            raise CommandError("interrupted; run the same command again to resume") from None
+
+    def report(self, run: ImportRun) -> None:
+        """The one-line summary every import ends with."""
+        self.stdout.write(f"{run.source}: {run.summary}")
