@@ -185,6 +185,10 @@ class HarvestState(models.Model):
     resumption_token = models.TextField(blank=True)
     pending_from = models.DateField(null=True, blank=True)
     pending_until = models.DateField(null=True, blank=True)
+    pending_set = models.CharField(max_length=100, blank=True)
+    pending_started_on = models.DateField(
+        null=True, blank=True, help_text="Server date when the unfinished harvest began."
+    )
     pages_done = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
 

@@ -23,12 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
-    try:
-        wanted = dt.date(year, month, day)
-    except ValueError:
-        raise Http404("No such date") from None
-    return _render_day(request, wanted)
+def day(request: HttpRequest, day: dt.date) -> HttpResponse:
+    return _render_day(request, day)
 
 
 def _render_day(request: HttpRequest, wanted: dt.date) -> HttpResponse:

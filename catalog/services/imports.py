@@ -43,8 +43,24 @@ class PaperBatchWriter:
         return Counter(self._writer.write(items).outcomes.values())
 
 
+def store_rejections(run: ImportRun, rejections: Sequence[Rejected]) -> None:
+    """Count rejections on the run and keep the first MAX_STORED_REJECTIONS for the admin."""
+    if not rejections:
+        return
+    run.rejected += len(rejections)
+    room = MAX_STORED_REJECTIONS - run.rejections.count()
+    ImportRejection.objects.bulk_create(
+        [
+            ImportRejection(run=run, location=r.location[:500], reason=r.reason)
+            for r in rejections[: max(0, room)]
+        ]
+    )
+
+
 def _resumable_run(source: RecordSource) -> ImportRun | None:
-    return (
+    if not source.fingerprint():
+        return None  # the source cannot be resumed (e.g. live lookups)
+    run = (
         ImportRun.objects.filter(
             source=source.name,
             fingerprint=source.fingerprint(),
@@ -53,6 +69,7 @@ def _resumable_run(source: RecordSource) -> ImportRun | None:
         .order_by("-started_at")
         .first()
     )
+    return run if run is not None and run.checkpoint.get("items") else None
 
 
 def completed_run(source: RecordSource) -> ImportRun | None:
@@ -103,6 +120,9 @@ def run_import(
     consumed = 0
     batch: list[Any] = []
     rejections: list[Rejected] = []
+    # Rejections are shown once a good record proves the input is of the right kind;
+    # otherwise a wrong file would print a screenful before its one-line error.
+    unprinted: list[Rejected] = []
     accepted_any = run.new + run.updated + run.unchanged > 0
 
     bar = tqdm(
@@ -122,14 +142,7 @@ def run_import(
             run.new += counts["new"]
             run.updated += counts["updated"]
             run.unchanged += counts["unchanged"]
-            run.rejected += len(rejections)
-            stored = run.rejections.count()
-            ImportRejection.objects.bulk_create(
-                [
-                    ImportRejection(run=run, location=r.location[:500], reason=r.reason)
-                    for r in rejections[: max(0, MAX_STORED_REJECTIONS - stored)]
-                ]
-            )
+            store_rejections(run, rejections)
             run.checkpoint = {**run.checkpoint, "items": consumed}
             run.save(update_fields=["new", "updated", "unchanged", "rejected", "checkpoint"])
         batch, rejections = [], []
@@ -142,8 +155,10 @@ def run_import(
             if isinstance(item, Rejected):
                 rejections.append(item)
                 if run.rejected + len(rejections) <= MAX_PRINTED_REJECTIONS:
-                    bar.write(f"rejected {item.location}: {item.reason}", file=stderr)
-                if not accepted_any and not batch and len(rejections) >= WRONG_FORMAT_AFTER:
+                    unprinted.append(item)
+                if accepted_any:
+                    _print_rejections(unprinted, bar, stderr)
+                elif len(rejections) >= WRONG_FORMAT_AFTER:
                     raise SourceError(
                         f"{source.target}: does not look like {source.name} input "
                         f"(the first {WRONG_FORMAT_AFTER} records were all unreadable; "
@@ -152,6 +167,7 @@ def run_import(
             else:
                 batch.append(item)
                 accepted_any = True
+                _print_rejections(unprinted, bar, stderr)
             if len(batch) >= batch_size or len(rejections) >= batch_size:
                 flush()
                 done, total = source.progress()
@@ -159,6 +175,7 @@ def run_import(
                 bar.n = done
                 bar.set_postfix_str(f"{consumed:,} records", refresh=True)
         flush()
+        _print_rejections(unprinted, bar, stderr)
         if not accepted_any and run.rejected:
             raise SourceError(
                 f"{source.target}: no readable {source.name} records "
@@ -183,6 +200,12 @@ def run_import(
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def _print_rejections(pending: list[Rejected], bar: tqdm, stderr: TextIO) -> None:
+    for rejection in pending:
+        bar.write(f"rejected {rejection.location}: {rejection.reason}", file=stderr)
+    pending.clear()
 
 
 def _first_reason(run: ImportRun) -> str:

@@ -18,7 +18,7 @@ from catalog.ids import InvalidArxivId, parse_arxiv_id
 from catalog.links import extract_links
 from catalog.models import Source
 from catalog.records import PaperRecord, Rejected, clean_abstract, clean_line
-from catalog.sources.base import CountingReader, file_fingerprint, open_lines
+from catalog.sources.base import CountingReader, check_readable, file_fingerprint, open_lines
 from catalog.taxonomy import split_categories
 
 
@@ -32,7 +32,7 @@ class ArxivSnapshotSource:
     name = Source.ARXIV_SNAPSHOT
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = check_readable(path)
         self.target = str(path)
         self._counter: CountingReader | None = None
         self._size: int | None = None
