@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -109,7 +110,7 @@ class PaperWriter:
     """Writes batches of records from one source within one import run."""
 
     def __init__(self, source: str, run: ImportRun | None = None) -> None:
-        self.source = source
+        self.source = str(source)  # plain str: it is a JSON key in source_fingerprints
         self.run = run
         self.authoritative = source in ARXIV_SOURCES
         self._categories = _CategoryCache()
@@ -129,7 +130,7 @@ class PaperWriter:
         existing = self._load(stale_ids)
         result = UpsertResult()
 
-        to_create: list[Paper] = []
+        to_create: list[dict[str, Any]] = []
         to_update: list[Paper] = []
         update_fields: set[str] = set()
         rewrite_authors: dict[str, list[str]] = {}
@@ -185,7 +186,11 @@ class PaperWriter:
 
         category_codes = {code for codes in rewrite_categories.values() for code in codes}
         category_ids = self._categories.ids_for(category_codes)
-        for paper in [*to_create, *to_update]:
+        for row in to_create:
+            codes = rewrite_categories.get(row["arxiv_id"])
+            if codes:
+                row["primary_category_id"] = category_ids[codes[0]]
+        for paper in to_update:
             codes = rewrite_categories.get(paper.arxiv_id)
             if codes:
                 paper.primary_category_id = category_ids[codes[0]]
@@ -253,8 +258,10 @@ class PaperWriter:
 
     # -- merging ------------------------------------------------------------------------
 
-    def _new_paper(self, record: PaperRecord, fingerprint: str) -> Paper:
-        paper = Paper(
+    def _new_paper(self, record: PaperRecord, fingerprint: str) -> dict[str, Any]:
+        """Column values (by attribute name) of a paper first seen in this record."""
+        row = dict(_paper_defaults())
+        row.update(
             arxiv_id=record.arxiv_id,
             latest_version=record.latest_version,
             title=record.title,
@@ -263,15 +270,18 @@ class PaperWriter:
             listed_on=record.listed_on,
             source=self.source,
             source_fingerprints={self.source: fingerprint},
-            created_by_run=self.run,
-            updated_by_run=self.run,
+            created_by_run_id=self.run.pk if self.run else None,
+            updated_by_run_id=self.run.pk if self.run else None,
         )
         for name in (*BIBLIOGRAPHIC, *COMMUNITY):
             value = getattr(record, name)
             if not _empty(value):
-                setattr(paper, name, value)
-        paper.published_on = _published_on(paper)
-        return paper
+                row[name] = value
+        submitted = row["submitted_at"]
+        row["published_on"] = (
+            submitted.date() if submitted else row["listed_on"] or _month_from_id(record.arxiv_id)
+        )
+        return row
 
     def _is_stale(self, paper: Paper, record: PaperRecord) -> bool:
         """True when the record describes an older state of the paper than the one stored."""
@@ -378,31 +388,42 @@ class PaperWriter:
         _insert_rows(through, ("paper_id", "category_id"), rows)
 
 
-_NEEDS_PREP = (models.JSONField, models.DateTimeField, models.DateField)
+def _paper_fields() -> list[models.Field]:
+    return [f for f in Paper._meta.concrete_fields if not f.primary_key]
 
 
-def _insert_papers(papers: list[Paper]) -> dict[str, int]:
-    """Insert new papers with executemany and return their ids by arXiv id.
+def _paper_defaults() -> dict[str, Any]:
+    return {f.attname: f.get_default() for f in _paper_fields()}
 
-    bulk_create spends most of its time compiling per-value SQL; only JSON and date columns
-    need the field's own database conversion, the rest go to the driver as they are.
+
+def _insert_papers(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new papers with one COPY / executemany and return their ids by arXiv id.
+
+    Building model instances and letting bulk_create compile per-value SQL cost more than
+    the database work; plain values only need JSON encoded and, on SQLite, dates as text.
     """
     now = timezone.now()
-    fields = [f for f in Paper._meta.concrete_fields if not f.primary_key]
-    prepared = [isinstance(f, _NEEDS_PREP) for f in fields]
-    rows = []
-    for paper in papers:
-        paper.created = paper.modified = now
-        values = [getattr(paper, f.attname) for f in fields]
-        rows.append(
-            tuple(
-                f.get_db_prep_save(v, connection) if prep and v is not None else v
-                for f, v, prep in zip(fields, values, prepared, strict=True)
-            )
-        )
-    _insert_rows(Paper, tuple(f.column for f in fields), rows)
+    fields = _paper_fields()
+    sqlite = connection.vendor == "sqlite"
+
+    def convert(field: models.Field, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(field, models.JSONField):
+            return orjson.dumps(value).decode()
+        if sqlite and isinstance(field, models.DateTimeField):
+            return connection.ops.adapt_datetimefield_value(value)
+        if sqlite and isinstance(field, models.DateField):
+            return value.isoformat()
+        return value
+
+    values = []
+    for row in rows:
+        row["created"] = row["modified"] = now
+        values.append(tuple(convert(f, row[f.attname]) for f in fields))
+    _insert_rows(Paper, tuple(f.column for f in fields), values)
     ids: dict[str, int] = {}
-    for chunk in _chunks([paper.arxiv_id for paper in papers]):
+    for chunk in _chunks([row["arxiv_id"] for row in rows]):
         ids.update(Paper.objects.filter(arxiv_id__in=chunk).values_list("arxiv_id", "pk"))
     return ids
 
