@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from catalog.ids import abs_url, pdf_url
 from catalog.taxonomy import category_name
@@ -75,6 +76,17 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} #{self.pk} ({self.status})"
+
+    def mark_failed(self, error: BaseException) -> None:
+        """Record why the run stopped; its checkpoint stays, so it can resume."""
+        self.status = self.Status.FAILED
+        self.error = str(error) or type(error).__name__
+        self.save(update_fields=["status", "error"])
+
+    def mark_completed(self) -> None:
+        self.status = self.Status.COMPLETED
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "finished_at", "checkpoint"])
 
     @property
     def summary(self) -> str:

@@ -117,16 +117,12 @@ def harvest_oai(
                 break
             params = {"verb": "ListRecords", "resumptionToken": page.token}
     except BaseException as error:  # record why, then let it propagate
-        run.status = ImportRun.Status.FAILED
-        run.error = str(error) or type(error).__name__
-        run.save(update_fields=["status", "error"])
+        run.mark_failed(error)
         raise
     finally:
         bar.close()
-    run.status = ImportRun.Status.COMPLETED
-    run.finished_at = timezone.now()
     run.checkpoint = {"watermark": str(state.watermark) if state.watermark else None}
-    run.save(update_fields=["status", "finished_at", "checkpoint"])
+    run.mark_completed()
     return run
 
 

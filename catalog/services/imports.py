@@ -14,7 +14,6 @@ from typing import Any, Protocol, TextIO
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from tqdm import tqdm
 
 from catalog.models import ImportRejection, ImportRun
@@ -182,9 +181,7 @@ def run_import(
                 f"({run.rejected} rejected; first: {_first_reason(run)})"
             )
     except BaseException as error:  # record why, then let it propagate
-        run.status = ImportRun.Status.FAILED
-        run.error = str(error) or type(error).__name__
-        run.save(update_fields=["status", "error"])
+        run.mark_failed(error)
         raise
     finally:
         done, total = source.progress()
@@ -196,9 +193,7 @@ def run_import(
             f"(all stored with import run #{run.pk}, see the admin)",
             file=stderr,
         )
-    run.status = ImportRun.Status.COMPLETED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at"])
+    run.mark_completed()
     return run
 
 
