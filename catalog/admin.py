@@ -1,6 +1,7 @@
 """Admin for browsing and fixing catalogue records and inspecting imports."""
 
 from django.contrib import admin
+from django.db import models
 
 from catalog.models import (
     Author,
@@ -30,6 +31,7 @@ class PaperAdmin(admin.ModelAdmin):
     autocomplete_fields = ["categories", "primary_category"]
     list_select_related = ["primary_category"]
     show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "source",
         "source_fingerprints",
