@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from catalog.models import Authorship, ImportRun, Paper
+from catalog.models import Author, Authorship, ImportRun, Paper
 
 
 def papers_with_details() -> QuerySet[Paper]:
@@ -26,6 +26,15 @@ def latest_papers(limit: int = 50) -> QuerySet[Paper]:
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
     """One paper with its details, or None."""
     return papers_with_details().filter(arxiv_id=arxiv_id).first()
+
+
+def papers_of_author(author: Author) -> QuerySet[Paper]:
+    """An author's papers, newest first, with details."""
+    return (
+        papers_with_details()
+        .filter(authorships__author=author)
+        .order_by("-published_on", "-arxiv_id")
+    )
 
 
 def recent_import_runs(limit: int = 20) -> QuerySet[ImportRun]:

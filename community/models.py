@@ -18,6 +18,7 @@ class User(AbstractUser):
     hf_username = models.CharField(
         max_length=150, blank=True, null=True, unique=True, help_text="Hugging Face user name."
     )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -37,6 +38,9 @@ class DailyListing(models.Model):
     )
     imported_comments = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=32, blank=True)
+    submitter_comment = models.CharField(max_length=500, blank=True)
+    featured = models.BooleanField(default=False, help_text="Pinned to the top by a curator.")
+    hidden = models.BooleanField(default=False, help_text="Hidden from lists by a curator.")
     source_fingerprint = models.CharField(max_length=32, blank=True)
     imported_by_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -51,3 +55,60 @@ class DailyListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id} on {self.listed_on}"
+
+
+class Upvote(models.Model):
+    """One member's upvote of a paper. The count shown is always the number of these rows
+    (plus the separate imported baseline)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="upvotes")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="upvotes")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_each")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ▲ {self.paper.arxiv_id}"
+
+
+class Comment(models.Model):
+    """A comment on a paper, or a reply to one (one level deep). Markdown is kept as
+    written; the sanitised HTML is rendered once, when the text changes."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="discussion")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(max_length=10_000)
+    body_html = models.TextField(editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    edited = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a curator.")
+
+    class Meta:
+        ordering = ["created"]
+        indexes = [models.Index(fields=["paper", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.paper.arxiv_id}"
+
+    @property
+    def visible(self) -> bool:
+        return not (self.deleted or self.hidden)
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash is stored; the token is shown once, at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

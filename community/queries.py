@@ -1,41 +1,203 @@
-"""Reads of the daily lists."""
+"""Reads of the daily lists: periods, ranking, filters, counts."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from catalog.models import Authorship
-from community.models import DailyListing
+from catalog.models import Authorship, Paper
+from community.models import Comment, DailyListing, Upvote
+from community.periods import Period
+from community.trending import TrendingParams, trending_score
+
+SORTS = ("upvotes", "newest", "trending")
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    sort: str = "upvotes"
+    category: str = ""  # "cs.CL", or an archive such as "cs"
+    has_code: bool = False
+
+
+def _count_of(model, **conditions) -> Coalesce:
+    rows = (
+        model.objects.filter(paper_id=OuterRef("paper_id"), **conditions)
+        .order_by()
+        .values("paper_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_counts(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
+    """Listings with `votes` (imported baseline + upvote rows) and `comment_count`."""
+    return listings.annotate(
+        member_votes=_count_of(Upvote),
+        member_comments=_count_of(Comment, deleted=False, hidden=False, parent__isnull=True),
+    ).annotate(
+        votes=F("imported_upvotes") + F("member_votes"),
+        comment_count=F("imported_comments") + F("member_comments"),
+    )
+
+
+def _with_details(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
+    return listings.select_related("paper__primary_category", "submitted_by").prefetch_related(
+        Prefetch(
+            "paper__authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        )
+    )
+
+
+def in_category(code: str) -> Exists:
+    """Papers filed under `code`, or under any category of the archive `code` names."""
+    through = Paper.categories.through
+    matching = through.objects.filter(paper_id=OuterRef("paper_id"))
+    if "." in code:
+        matching = matching.filter(category__code=code)
+    else:
+        matching = matching.filter(
+            Q(category__code=code) | Q(category__code__startswith=f"{code}.")
+        )
+    return Exists(matching)
+
+
+def listed_in(
+    period: Period,
+    filters: ListFilters = ListFilters(),
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    include_hidden: bool = False,
+) -> tuple[list[DailyListing], bool]:
+    """One page of a period's listings, ranked; returns (listings, whether more follow)."""
+    listings = DailyListing.objects.filter(listed_on__range=(period.start, period.end))
+    if not include_hidden:
+        listings = listings.filter(hidden=False)
+    if filters.category:
+        listings = listings.filter(in_category(filters.category))
+    if filters.has_code:
+        listings = listings.exclude(paper__code_url="")
+    listings = _with_details(with_counts(listings))
+    if filters.sort == "trending":
+        ranked = rank_trending(list(listings))
+        page = ranked[offset : offset + limit + 1]
+    else:
+        order = (
+            ["-featured", "-paper__published_on", "-paper__arxiv_id"]
+            if filters.sort == "newest"
+            else ["-featured", "-votes", "paper__arxiv_id"]
+        )
+        page = list(listings.order_by(*order)[offset : offset + limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def rank_trending(listings: list[DailyListing], now: dt.datetime | None = None) -> list:
+    """Order by the trending score (community/trending.py), measured at `now`."""
+    params = TrendingParams(
+        gravity=settings.PAPERBOY_TRENDING_GRAVITY,
+        stars_weight=settings.PAPERBOY_TRENDING_STARS_WEIGHT,
+    )
+    now = now or trending_reference_time()
+
+    def score(listing: DailyListing) -> float:
+        listed = dt.datetime.combine(listing.listed_on, dt.time(), tzinfo=dt.UTC)
+        age = (now - listed).total_seconds() / 3600
+        return trending_score(listing.votes, listing.paper.code_stars, age, params)
+
+    return sorted(listings, key=lambda item: (-score(item), item.paper.arxiv_id))
+
+
+def trending_reference_time() -> dt.datetime:
+    """Now, or the end of the latest listed day when nothing was listed recently (so an
+    archive or a quiet instance still shows what was trending when it was last active)."""
+    now = timezone.now()
+    latest = latest_listing_day()
+    if latest is None:
+        return now
+    end_of_latest = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return min(now, end_of_latest)
+
+
+def trending_period() -> Period:
+    end = trending_reference_time().date()
+    start = end - dt.timedelta(days=settings.PAPERBOY_TRENDING_WINDOW_DAYS - 1)
+    return Period("trending", start, end)
 
 
 def latest_listing_day(on_or_before: dt.date | None = None) -> dt.date | None:
     """The most recent day with listings, optionally not after a given day."""
-    listings = DailyListing.objects.all()
+    listings = DailyListing.objects.filter(hidden=False)
     if on_or_before:
         listings = listings.filter(listed_on__lte=on_or_before)
     return listings.order_by("-listed_on").values_list("listed_on", flat=True).first()
 
 
-def listings_on(day: dt.date) -> QuerySet[DailyListing]:
-    """A day's listings, most upvoted first, with papers, authors and submitters loaded."""
-    return (
-        DailyListing.objects.filter(listed_on=day)
-        .select_related("paper__primary_category", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "paper__authorships",
-                queryset=Authorship.objects.select_related("author").order_by("position"),
-            )
-        )
-        .order_by("-imported_upvotes", "paper__arxiv_id")
-    )
-
-
 def neighbour_days(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """The previous and next days that have listings."""
-    days = DailyListing.objects.values_list("listed_on", flat=True)
+    days = DailyListing.objects.filter(hidden=False).values_list("listed_on", flat=True)
     previous = days.filter(listed_on__lt=day).order_by("-listed_on").first()
     following = days.filter(listed_on__gt=day).order_by("listed_on").first()
     return previous, following
+
+
+def listings_of_paper(paper: Paper) -> QuerySet[DailyListing]:
+    return DailyListing.objects.filter(paper=paper).select_related("submitted_by")
+
+
+def comments_of_paper(paper: Paper) -> list[Comment]:
+    """Top-level comments in order, each with its replies prefetched."""
+    replies = Comment.objects.select_related("author").order_by("created")
+    return list(
+        Comment.objects.filter(paper=paper, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created")
+    )
+
+
+def member_upvoted(user, paper_ids: list[int]) -> set[int]:
+    """Which of these papers `user` has upvoted (one query)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Upvote.objects.filter(user=user, paper_id__in=paper_ids).values_list("paper_id", flat=True)
+    )
+
+
+def paper_upvote_counts(paper_ids: list[int]) -> dict[int, int]:
+    """Upvote rows plus the imported baseline for each paper, in two queries."""
+    counts = dict(
+        Upvote.objects.filter(paper_id__in=paper_ids)
+        .values("paper_id")
+        .annotate(n=Count("pk"))
+        .values_list("paper_id", "n")
+    )
+    baselines = (
+        DailyListing.objects.filter(paper_id__in=paper_ids)
+        .values("paper_id")
+        .annotate(m=Max("imported_upvotes"))
+        .values_list("paper_id", "m")
+    )
+    for paper_id, baseline in baselines:
+        counts[paper_id] = counts.get(paper_id, 0) + baseline
+    return counts

@@ -18,6 +18,7 @@ from paperboy.config import (
     env_str,
     env_url,
 )
+from paperboy.email import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("PAPERBOY_DATA_DIR", BASE_DIR / "var")
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "catalog",
     "community",
     "web",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.ratelimit.ApiRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "paperboy.urls"
@@ -161,3 +164,39 @@ PAPERBOY_HTTP_USER_AGENT = env_str(
     "PAPERBOY_HTTP_USER_AGENT", "Paperboy/0.1 (+https://github.com/paperboy; self-hosted)"
 )
 PAPERBOY_SERVE_WORKERS = env_int("PAPERBOY_SERVE_WORKERS", 2, minimum=1, maximum=64)
+
+# Mail: one URL picks the backend (paperboy/email.py). The default keeps a file outbox.
+globals().update(email_settings(env_str("PAPERBOY_EMAIL_URL", f"file://{DATA_DIR / 'outbox'}")))
+DEFAULT_FROM_EMAIL = env_str("PAPERBOY_FROM_EMAIL", "Paperboy <paperboy@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Cache: rate limits and throttles live here. Use Redis when several app servers run.
+_cache_url = env_str("PAPERBOY_CACHE_URL", "locmem:")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+elif _cache_url == "locmem:":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"PAPERBOY_CACHE_URL={_cache_url!r}: use locmem: or redis://host:6379/0"
+    )
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+PAPERBOY_VERIFY_LINK_DAYS = env_int("PAPERBOY_VERIFY_LINK_DAYS", 3, minimum=1)
+PAPERBOY_RATE_LOGIN = env_int("PAPERBOY_RATE_LOGIN", 10, minimum=1)
+PAPERBOY_RATE_SIGNUP = env_int("PAPERBOY_RATE_SIGNUP", 5, minimum=1)
+PAPERBOY_RATE_API = env_int("PAPERBOY_RATE_API", 120, minimum=1)
+
+# Community rules and ranking (docs/configuration.md, "Community").
+PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)
+PAPERBOY_SUBMISSIONS_PER_DAY = env_int("PAPERBOY_SUBMISSIONS_PER_DAY", 3, minimum=0)
+PAPERBOY_TRENDING_WINDOW_DAYS = env_int("PAPERBOY_TRENDING_WINDOW_DAYS", 7, minimum=1, maximum=90)
+PAPERBOY_TRENDING_GRAVITY = env_float("PAPERBOY_TRENDING_GRAVITY", 1.5, minimum=0)
+PAPERBOY_TRENDING_STARS_WEIGHT = env_float("PAPERBOY_TRENDING_STARS_WEIGHT", 2.0, minimum=0)

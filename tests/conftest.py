@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import override_settings
 
 from tests.factories import UserFactory
 
@@ -71,7 +72,18 @@ def member(db):
 
 
 @pytest.fixture
+def other_member(db):
+    return UserFactory(username="other")
+
+
+@pytest.fixture
 def anonymous_client(client):
+    return client
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
     return client
 
 
@@ -135,3 +147,74 @@ def http_server() -> Iterator[Callable[[Callable[[str, dict], Reply]], Recording
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# Well-formed ids that stand in for recorded answers our own validation would never send:
+# "abc" (answered with HTTP 400) and "0808.05394" (answered with an empty feed).
+ALIASES = {"2101.99999": "abc", "2101.99998": "0808.05394"}
+
+
+@pytest.fixture
+def arxiv_api(http_server, data_dir):
+    """A local arXiv API replaying the recorded id lookups (bad ids answer HTTP 400)."""
+    recorded = data_dir / "formats" / "arxiv-api-atom"
+
+    def route(path, query):
+        ids = [ALIASES.get(i, i) for i in query.get("id_list", [""])[0].split(",")]
+        key = "_".join(ids).replace("/", "_")
+        matches = sorted(recorded.glob(f"id_{key}_s0_*.xml"))
+        if not matches:
+            return Reply(404, b"not recorded")
+        status = 400 if "errors#" in matches[0].read_text() else 200
+        return Reply(status, matches[0].read_bytes(), content_type="application/atom+xml")
+
+    server = http_server(route)
+    with override_settings(PAPERBOY_ARXIV_API_URL=f"{server.url}/api/query"):
+        yield server
+
+
+# -- a real SMTP server -------------------------------------------------------------------
+
+
+@dataclass
+class SmtpOutbox:
+    """Messages received by the test SMTP server, parsed."""
+
+    messages: list = field(default_factory=list)
+
+    def links(self, index: int = -1) -> list[str]:
+        import re
+
+        message = self.messages[index]
+        body = message.get_body(("plain",)).get_content()
+        return re.findall(r"https?://\S+", body)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback; Django sends mail to it."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    outbox = SmtpOutbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    controller.start()
+    port = controller.server.sockets[0].getsockname()[1]
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+    ):
+        yield outbox
+    controller.stop()

@@ -19,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+    email_verified_at = factory.LazyFunction(lambda: dt.datetime(2026, 8, 1, tzinfo=dt.UTC))
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

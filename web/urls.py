@@ -1,15 +1,77 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 
-from web import views
+from web import feeds
 from web.converters import IsoDateConverter
+from web.views import accounts, lists, papers, submit
 
 register_converter(IsoDateConverter, "isodate")
 
+ARXIV_ID = r"(?P<arxiv_id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})"
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("papers/date/<isodate:day>", views.day, name="day"),
-    path("papers/latest", views.latest, name="latest"),
-    re_path(r"^papers/(?P<arxiv_id>[a-zA-Z\-.]+/\d{7}|\d{4}\.\d{4,5})$", views.paper, name="paper"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", lists.home, name="home"),
+    path("papers", lists.home, name="papers"),
+    path("papers/date/<isodate:day>", lists.day_list, name="day"),
+    re_path(r"^papers/week/(?P<week>\d{4}-W\d{2})$", lists.week_list, name="week"),
+    re_path(r"^papers/month/(?P<month>\d{4}-\d{2})$", lists.month_list, name="month"),
+    path("papers/trending", lists.trending_list, name="trending"),
+    path("papers/latest", lists.latest, name="latest"),
+    re_path(rf"^papers/{ARXIV_ID}$", papers.paper, name="paper"),
+    re_path(rf"^papers/{ARXIV_ID}/upvote$", papers.upvote, name="upvote"),
+    re_path(rf"^papers/{ARXIV_ID}/comments$", papers.comment, name="comment"),
+    re_path(
+        r"^comments/(?P<pk>\d+)/(?P<action>edit|delete|hide|unhide)$",
+        papers.comment_action,
+        name="comment_action",
+    ),
+    re_path(
+        r"^listings/(?P<pk>\d+)/(?P<action>feature|unfeature|hide|unhide)$",
+        papers.listing_action,
+        name="listing_action",
+    ),
+    path("authors/<int:pk>", papers.author, name="author"),
+    path("submit", submit.submit, name="submit"),
+    path("accounts/signup", accounts.signup, name="signup"),
+    path("accounts/verify/<str:token>", accounts.verify, name="verify_email"),
+    path("accounts/verify-again", accounts.resend_verification, name="resend_verification"),
+    path("accounts/login", accounts.PaperboyLoginView.as_view(), name="login"),
+    path("accounts/logout", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password_reset.html",
+            email_template_name="web/password_reset_email.txt",
+            success_url="/accounts/password-reset/sent",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_reset_confirm.html", success_url="/accounts/login"
+        ),
+        name="password_reset_confirm",
+    ),
+    path("accounts/tokens", accounts.tokens, name="tokens"),
+    path("members/<str:username>", accounts.profile, name="profile"),
+    path("feeds/daily.rss", feeds.DailyFeed(), name="feed_daily"),
+    path("feeds/daily.atom", feeds.atom(feeds.DailyFeed)(), name="feed_daily_atom"),
+    path("feeds/weekly.rss", feeds.WeeklyFeed(), name="feed_weekly"),
+    path("feeds/weekly.atom", feeds.atom(feeds.WeeklyFeed)(), name="feed_weekly_atom"),
+    path("feeds/trending.rss", feeds.TrendingFeed(), name="feed_trending"),
+    path("feeds/trending.atom", feeds.atom(feeds.TrendingFeed)(), name="feed_trending_atom"),
+    path("feeds/category/<str:code>.rss", feeds.CategoryFeed(), name="feed_category"),
+    path(
+        "feeds/category/<str:code>.atom",
+        feeds.atom(feeds.CategoryFeed)(),
+        name="feed_category_atom",
+    ),
+    path("about", lists.about, name="about"),
+    path("healthz", papers.healthz, name="healthz"),
 ]

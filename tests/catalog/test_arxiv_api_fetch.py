@@ -8,31 +8,8 @@ from catalog.models import Paper
 from catalog.services.imports import run_import
 from catalog.sources.arxiv_api import ArxivApiSource
 from catalog.sources.base import SourceError
-from tests.conftest import Reply
 
 pytestmark = pytest.mark.django_db
-# Well-formed ids that stand in for recorded answers our own validation would never send:
-# "abc" (answered with HTTP 400) and "0808.05394" (answered with an empty feed).
-ALIASES = {"2101.99999": "abc", "2101.99998": "0808.05394"}
-
-
-@pytest.fixture
-def arxiv_api(http_server, data_dir):
-    """A local arXiv API replaying the recorded id lookups (bad ids answer HTTP 400)."""
-    recorded = data_dir / "formats" / "arxiv-api-atom"
-
-    def route(path, query):
-        ids = [ALIASES.get(i, i) for i in query.get("id_list", [""])[0].split(",")]
-        key = "_".join(ids).replace("/", "_")
-        matches = sorted(recorded.glob(f"id_{key}_s0_*.xml"))
-        if not matches:
-            return Reply(404, b"not recorded")
-        status = 400 if "errors#" in matches[0].read_text() else 200
-        return Reply(status, matches[0].read_bytes(), content_type="application/atom+xml")
-
-    server = http_server(route)
-    with override_settings(PAPERBOY_ARXIV_API_URL=f"{server.url}/api/query"):
-        yield server
 
 
 def fetch(*ids):

@@ -1,0 +1,90 @@
+"""/api/daily_papers: the daily lists, compatible with Hugging Face's endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from api.auth import TokenAuth
+from api.schemas import DailyPaperOut, ErrorOut, SubmitIn
+from api.serializers import daily_entry
+from community.models import DailyListing
+from community.periods import Period, day_period, parse_month, parse_week
+from community.queries import ListFilters, latest_listing_day, listed_in, with_counts
+from community.services.submissions import submit_paper
+
+router = Router(tags=["daily papers"])
+SORTS = {"publishedAt": "newest", "trending": "trending", "upvotes": "upvotes"}
+
+
+class DailyQuery(Schema):
+    p: int = Field(0, ge=0, le=10_000, description="Page number, from 0.")
+    limit: int = Field(50, ge=1, le=100, description="Entries per page (1-100).")
+    date: dt.date | None = Field(None, description="A day, YYYY-MM-DD.")
+    week: str | None = Field(None, description="An ISO week, YYYY-Www.")
+    month: str | None = Field(None, description="A month, YYYY-MM.")
+    submitter: str | None = Field(None, max_length=150, description="Submitter's user name.")
+    sort: str | None = Field(None, description="publishedAt (newest first) or trending.")
+
+
+def _period(query: DailyQuery) -> Period | None:
+    given = [value for value in (query.date, query.week, query.month) if value]
+    if len(given) > 1:
+        raise HttpError(400, "Give at most one of date, week and month.")
+    try:
+        if query.week:
+            return parse_week(query.week)
+        if query.month:
+            return parse_month(query.month)
+    except ValueError as error:
+        raise HttpError(400, str(error)) from None
+    if query.date:
+        return day_period(query.date)
+    return None
+
+
+@router.get("/daily_papers", response={200: list[DailyPaperOut], 400: ErrorOut})
+def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
+    """Listed papers of a day, week or month (default: the latest day with listings), most
+    upvoted first; `sort=publishedAt` puts the newest first, `sort=trending` ranks by the
+    trending score. Same entry shape as Hugging Face's `/api/daily_papers`."""
+    if query.sort is not None and query.sort not in SORTS:
+        raise HttpError(400, "sort must be publishedAt or trending.")
+    filters = ListFilters(sort=SORTS.get(query.sort or "upvotes", "upvotes"))
+    period = _period(query)
+    if query.submitter:
+        listings = DailyListing.objects.filter(hidden=False, submitted_by__username=query.submitter)
+        if period:
+            listings = listings.filter(listed_on__range=(period.start, period.end))
+        ranked = list(
+            with_counts(listings)
+            .select_related("paper", "submitted_by")
+            .prefetch_related("paper__authorships__author")
+            .order_by("-listed_on", "-votes")[query.p * query.limit : (query.p + 1) * query.limit]
+        )
+        return [daily_entry(listing) for listing in ranked]
+    if period is None:
+        latest = latest_listing_day()
+        if latest is None:
+            return []
+        period = day_period(latest)
+    listings, _ = listed_in(period, filters, offset=query.p * query.limit, limit=query.limit)
+    return [daily_entry(listing) for listing in listings]
+
+
+@router.post(
+    "/daily_papers",
+    auth=TokenAuth(),
+    response={201: DailyPaperOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def submit(request: HttpRequest, body: SubmitIn):
+    """Submit a paper (arXiv id or URL) to today's list, under the site's submission rules."""
+    listing = submit_paper(request.auth, body.paper, body.comment)
+    listing = with_counts(DailyListing.objects.filter(pk=listing.pk)).select_related(
+        "paper", "submitted_by"
+    )[0]
+    return 201, daily_entry(listing)

@@ -1,0 +1,98 @@
+"""Response and request shapes. Daily-paper entries mirror Hugging Face's API exactly."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class AuthorOut(Schema):
+    name: str
+
+
+class UserOut(Schema):
+    user: str
+    name: str
+    fullname: str
+    type: str = "user"
+
+
+class HfPaperOut(Schema):
+    id: str
+    title: str
+    summary: str
+    authors: list[AuthorOut]
+    publishedAt: str | None
+    submittedOnDailyAt: str | None = None
+    submittedOnDailyBy: UserOut | None = None
+    upvotes: int
+    githubRepo: str | None = None
+    githubStars: int | None = None
+    projectPage: str | None = None
+    ai_keywords: list[str] = []
+    ai_summary: str | None = None
+
+
+class DailyPaperOut(Schema):
+    paper: HfPaperOut
+    publishedAt: str | None
+    title: str
+    summary: str
+    numComments: int
+    submittedBy: UserOut | None
+
+
+class PaperOut(Schema):
+    id: str
+    title: str
+    summary: str
+    authors: list[AuthorOut]
+    publishedAt: str | None
+    updatedAt: str | None
+    version: int | None
+    categories: list[str]
+    primaryCategory: str | None
+    comments: str
+    journalRef: str
+    doi: str
+    license: str
+    absUrl: str
+    pdfUrl: str
+    githubRepo: str | None
+    githubStars: int | None
+    projectPage: str | None
+    ai_keywords: list[str]
+    upvotes: int
+
+
+class PaperPage(Schema):
+    items: list[PaperOut]
+    next_cursor: str | None
+
+
+class SubmitIn(Schema):
+    paper: str
+    comment: str = ""
+
+
+class VoteOut(Schema):
+    upvoted: bool
+    upvotes: int
+
+
+class CommentIn(Schema):
+    body: str
+    parent: int | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    body: str
+    html: str
+    parent: int | None
+    createdAt: str
+    editedAt: str | None
+
+
+class ErrorOut(Schema):
+    detail: str

@@ -1,0 +1,38 @@
+"""Upvoting: one row per member and paper, so counts are always exact."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from catalog.models import Paper
+from community.models import DailyListing, Upvote, User
+from community.permissions import can_participate
+from community.services.errors import NotAllowed
+
+
+def upvote_count(paper: Paper) -> int:
+    """Upvote rows plus the imported baseline (the source's own count on its listing day)."""
+    baseline = DailyListing.objects.filter(paper=paper).aggregate(m=Max("imported_upvotes"))["m"]
+    return Upvote.objects.filter(paper=paper).count() + (baseline or 0)
+
+
+def set_upvote(user: User, paper: Paper, *, on: bool) -> int:
+    """Add or remove `user`'s upvote (idempotent); returns the paper's new count."""
+    if not can_participate(user):
+        raise NotAllowed("Log in with a member account to upvote.", status=403)
+    if on:
+        try:
+            with transaction.atomic():
+                Upvote.objects.create(user=user, paper=paper)
+        except IntegrityError:
+            pass  # already upvoted: a double click or a concurrent request
+    else:
+        Upvote.objects.filter(user=user, paper=paper).delete()
+    return upvote_count(paper)
+
+
+def toggle_upvote(user: User, paper: Paper) -> tuple[bool, int]:
+    """Flip `user`'s upvote; returns (upvoted now, new count)."""
+    upvoted = not Upvote.objects.filter(user=user, paper=paper).exists()
+    return upvoted, set_upvote(user, paper, on=upvoted)

@@ -1,0 +1,103 @@
+"""Sign-up, email verification, log-in, profiles and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from community.models import DailyListing, Upvote, User
+from community.permissions import can_participate
+from community.services.accounts import send_verification_email, verify_email
+from community.services.errors import NotAllowed
+from community.services.tokens import create_token, revoke_token
+from paperboy.ratelimit import allow, client_address
+from web.forms import RateLimitedLoginForm, SignUpForm, TokenForm
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        if not allow("signup", client_address(request), settings.PAPERBOY_RATE_SIGNUP, 3600):
+            form.add_error(None, "Too many sign-ups from your address. Try again in an hour.")
+        elif form.is_valid():
+            user = form.save()
+            send_verification_email(user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome! We sent a confirmation link to {user.email}.")
+            return redirect("web:profile", username=user.username)
+    return render(request, "web/signup.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    user = verify_email(token)
+    if user is None:
+        return render(request, "web/verify_failed.html", status=400)
+    messages.success(request, "Your email address is confirmed. Welcome to Paperboy!")
+    return redirect("web:profile", username=user.username)
+
+
+@require_POST
+@login_required
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified_at is None and allow(
+        "verify-mail", str(request.user.pk), 3, 3600
+    ):
+        send_verification_email(request.user)
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect("web:profile", username=request.user.username)
+
+
+class PaperboyLoginView(LoginView):
+    template_name = "web/login.html"
+    authentication_form = RateLimitedLoginForm
+    redirect_authenticated_user = True
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = get_object_or_404(User, username=username)
+    upvoted = Upvote.objects.filter(user=member).select_related("paper").order_by("-created")[:50]
+    submitted = (
+        DailyListing.objects.filter(submitted_by=member)
+        .select_related("paper")
+        .order_by("-listed_on")[:50]
+    )
+    own = request.user.is_authenticated and request.user.pk == member.pk
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "member": member,
+            "upvoted": upvoted,
+            "submitted": submitted,
+            "own": own,
+            "tokens": member.api_tokens.order_by("-created") if own else [],
+            "can_participate": can_participate(member),
+            "token_form": TokenForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    if "revoke" in request.POST:
+        revoke_token(request.user, int(request.POST["revoke"]))
+        messages.success(request, "Token revoked.")
+        return redirect("web:profile", username=request.user.username)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _, raw = create_token(request.user, form.cleaned_data["name"])
+        except NotAllowed as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Your new token (shown once, copy it now): {raw}")
+    return redirect("web:profile", username=request.user.username)

@@ -1,0 +1,165 @@
+"""The daily, weekly, monthly and trending lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from catalog.queries import latest_papers
+from community.periods import Period, day_period, parse_month, parse_week
+from community.permissions import is_curator
+from community.queries import (
+    SORTS,
+    ListFilters,
+    latest_listing_day,
+    listed_in,
+    member_upvoted,
+    neighbour_days,
+    trending_period,
+)
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest, default_sort: str = "upvotes") -> ListFilters:
+    sort = request.GET.get("sort", default_sort)
+    category = request.GET.get("cat", "").strip()[:40]
+    return ListFilters(
+        sort=sort if sort in SORTS else default_sort,
+        category=category if category.replace(".", "").replace("-", "").isalnum() else "",
+        has_code=request.GET.get("has_code") in ("1", "on", "true"),
+    )
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 1000))
+    except ValueError:
+        return 1
+
+
+def _render_list(
+    request: HttpRequest,
+    period: Period,
+    *,
+    title: str,
+    previous: str | None,
+    following: str | None,
+    default_sort: str = "upvotes",
+) -> HttpResponse:
+    filters = _filters(request, default_sort)
+    page = _page_number(request)
+    listings, more = listed_in(
+        period,
+        filters,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        include_hidden=is_curator(request.user),
+    )
+    upvoted = member_upvoted(request.user, [listing.paper_id for listing in listings])
+    return render(
+        request,
+        "web/list.html",
+        {
+            "title": title,
+            "period": period,
+            "listings": listings,
+            "filters": filters,
+            "sorts": SORTS,
+            "upvoted": upvoted,
+            "page": page,
+            "more": more,
+            "rank_offset": (page - 1) * PAGE_SIZE,
+            "previous_url": previous,
+            "next_url": following,
+        },
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The latest day with listings; the newest catalogue papers when nothing is listed."""
+    day = latest_listing_day()
+    if day is None:
+        return render(request, "web/latest.html", {"papers": latest_papers()})
+    return day_list(request, day)
+
+
+@require_GET
+def day_list(request: HttpRequest, day: dt.date) -> HttpResponse:
+    previous, following = neighbour_days(day)
+    return _render_list(
+        request,
+        day_period(day),
+        title=f"Daily papers · {day:%A %-d %B %Y}",
+        previous=reverse("web:day", args=[previous]) if previous else None,
+        following=reverse("web:day", args=[following]) if following else None,
+    )
+
+
+@require_GET
+def week_list(request: HttpRequest, week: str) -> HttpResponse:
+    try:
+        period = parse_week(week)
+    except ValueError:
+        raise Http404("No such week") from None
+    year, number, _ = period.start.isocalendar()
+    return _render_list(
+        request,
+        period,
+        title=f"Top papers of week {number}, {year}",
+        previous=reverse("web:week", args=[period.shifted(-1).slug]),
+        following=reverse("web:week", args=[period.shifted(1).slug]),
+    )
+
+
+@require_GET
+def month_list(request: HttpRequest, month: str) -> HttpResponse:
+    try:
+        period = parse_month(month)
+    except ValueError:
+        raise Http404("No such month") from None
+    return _render_list(
+        request,
+        period,
+        title=f"Top papers of {period.start:%B %Y}",
+        previous=reverse("web:month", args=[period.shifted(-1).slug]),
+        following=reverse("web:month", args=[period.shifted(1).slug]),
+    )
+
+
+@require_GET
+def trending_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(
+        request,
+        trending_period(),
+        title="Trending papers",
+        previous=None,
+        following=None,
+        default_sort="trending",
+    )
+
+
+@require_GET
+def latest(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/latest.html", {"papers": latest_papers()})
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/about.html",
+        {
+            "gravity": settings.PAPERBOY_TRENDING_GRAVITY,
+            "stars_weight": settings.PAPERBOY_TRENDING_STARS_WEIGHT,
+            "window": settings.PAPERBOY_TRENDING_WINDOW_DAYS,
+            "max_age": settings.PAPERBOY_SUBMISSION_MAX_AGE_DAYS,
+            "per_day": settings.PAPERBOY_SUBMISSIONS_PER_DAY,
+        },
+    )

@@ -1,0 +1,140 @@
+"""Paper and author pages, and the actions on a paper: upvote and comments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Author, Paper
+from catalog.queries import paper_by_arxiv_id, papers_of_author
+from community.models import Comment, DailyListing
+from community.permissions import is_curator
+from community.queries import comments_of_paper, listings_of_paper, member_upvoted
+from community.services.comments import (
+    add_comment,
+    delete_comment,
+    edit_comment,
+    set_comment_hidden,
+)
+from community.services.errors import NotAllowed
+from community.services.submissions import set_listing_flags
+from community.services.upvotes import toggle_upvote, upvote_count
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+def _paper_or_404(arxiv_id: str) -> Paper:
+    paper = paper_by_arxiv_id(arxiv_id)
+    if paper is None:
+        raise Http404("No such paper")
+    return paper
+
+
+@require_GET
+def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    found = _paper_or_404(arxiv_id)
+    return render(
+        request,
+        "web/paper.html",
+        {
+            "paper": found,
+            "votes": upvote_count(found),
+            "upvoted": bool(member_upvoted(request.user, [found.pk])),
+            "listings": listings_of_paper(found),
+            "comments": comments_of_paper(found),
+            "curator": is_curator(request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    found = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    try:
+        upvoted, votes = toggle_upvote(request.user, found)
+    except NotAllowed as error:
+        messages.error(request, error.message)
+        return _back(request, reverse("web:paper", args=[arxiv_id]))
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"upvoted": upvoted, "upvotes": votes})
+    return _back(request, reverse("web:paper", args=[arxiv_id]))
+
+
+@require_POST
+@login_required
+def comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    found = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(Comment, pk=request.POST["parent"], paper=found)
+    try:
+        add_comment(request.user, found, request.POST.get("body", ""), parent)
+    except NotAllowed as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("web:paper", args=[arxiv_id]) + "#comments")
+
+
+@require_POST
+@login_required
+def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    found = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    try:
+        if action == "edit":
+            edit_comment(request.user, found, request.POST.get("body", ""))
+        elif action == "delete":
+            delete_comment(request.user, found)
+        elif action in ("hide", "unhide"):
+            set_comment_hidden(request.user, found, hidden=action == "hide")
+        else:
+            raise Http404("No such action")
+    except NotAllowed as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("web:paper", args=[found.paper.arxiv_id]) + "#comments")
+
+
+@require_POST
+@login_required
+def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    listing = get_object_or_404(DailyListing.objects.select_related("paper"), pk=pk)
+    flags = {
+        "feature": {"featured": True},
+        "unfeature": {"featured": False},
+        "hide": {"hidden": True},
+        "unhide": {"hidden": False},
+    }
+    if action not in flags:
+        raise Http404("No such action")
+    try:
+        set_listing_flags(request.user, listing, **flags[action])
+    except NotAllowed as error:
+        return HttpResponse(error.message, status=error.status)
+    return _back(request, reverse("web:paper", args=[listing.paper.arxiv_id]))
+
+
+@require_GET
+def author(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Author, pk=pk)
+    pages = Paginator(papers_of_author(found), 50)
+    page = pages.get_page(request.GET.get("page"))
+    return render(request, "web/author.html", {"author": found, "page": page})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: answers once the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
