@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import Field
 
 from api.auth import TokenAuth
@@ -87,4 +88,4 @@ def submit(request: HttpRequest, body: SubmitIn):
     listing = with_counts(DailyListing.objects.filter(pk=listing.pk)).select_related(
         "paper", "submitted_by"
     )[0]
-    return 201, daily_entry(listing)
+    return Status(201, daily_entry(listing))

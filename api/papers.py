@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import Field
 
 from api.auth import TokenAuth
@@ -79,7 +80,7 @@ def comment(request: HttpRequest, arxiv_id: str, body: CommentIn):
     """Comment on a paper, or reply to a comment with `parent`. Markdown, sanitised."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     parent = get_object_or_404(Comment, pk=body.parent, paper=paper) if body.parent else None
-    return 201, comment_out(add_comment(request.auth, paper, body.body, parent))
+    return Status(201, comment_out(add_comment(request.auth, paper, body.body, parent)))
 
 
 @router.post(

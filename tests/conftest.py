@@ -82,15 +82,22 @@ def anonymous_client(client):
 
 
 @pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
+def curator_client(curator):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(curator)
+    return browser
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
+def member_client(member):
+    """A browser logged in as `member` (separate from `client`, which stays anonymous)."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(member)
+    return browser
 
 
 # -- a local HTTP server replaying recorded responses --------------------------------------
@@ -204,9 +211,13 @@ def smtp_server():
             outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 Message accepted for delivery"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",

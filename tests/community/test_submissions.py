@@ -58,7 +58,7 @@ def test_a_paper_missing_from_the_catalogue_is_fetched_from_arxiv(
 
 
 def test_an_id_arxiv_does_not_have_is_refused(member, arxiv_api):
-    with pytest.raises(NotAllowed, match="arXiv has no paper 2101.99998") as refused:
+    with pytest.raises(NotAllowed, match=r"arXiv has no paper 2101\.99998") as refused:
         submit_paper(member, "2101.99998")
     assert refused.value.status == 404
     assert not DailyListing.objects.exists()
