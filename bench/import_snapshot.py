@@ -13,17 +13,17 @@ Prints a table and rewrites the "Snapshot import" section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
@@ -32,7 +32,6 @@ PG_SERVER = os.environ.get(
     "PAPERBOY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/paperboy"
 )
 PG_URL = PG_SERVER.rsplit("/", 1)[0] + "/paperboy_bench"
-DOC = ROOT / "docs" / "benchmarks.md"
 
 
 def peak_rss_of(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -134,21 +133,12 @@ def main() -> None:
             )
     table = "\n".join(lines)
     print(table)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    section = (
-        "## Snapshot import\n\n"
-        f"Command: `.venv/bin/python bench/import_snapshot.py --repeat {args.repeat} "
-        f"--scale {args.scale}`  \n"
-        f"Machine: {machine}  \nDate: {dt.date.today().isoformat()}  \n"
+    write_section(
+        "Snapshot import",
+        f".venv/bin/python bench/import_snapshot.py --repeat {args.repeat} --scale {args.scale}",
         f"Medians of {args.repeat} runs (the scaled run once); peak RSS is the maximum seen.\n\n"
-        f"{table}\n"
+        f"{table}\n",
     )
-    existing = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n"
-    start = existing.find("## Snapshot import")
-    if start >= 0:
-        end = existing.find("\n## ", start + 1)
-        existing = existing[:start] + existing[end + 1 :] if end >= 0 else existing[:start]
-    DOC.write_text(existing.rstrip() + "\n\n" + section)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.ratelimit.ApiRateLimitMiddleware",
+    "paperboy.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "paperboy.urls"
@@ -193,6 +194,7 @@ PAPERBOY_VERIFY_LINK_DAYS = env_int("PAPERBOY_VERIFY_LINK_DAYS", 3, minimum=1)
 PAPERBOY_RATE_LOGIN = env_int("PAPERBOY_RATE_LOGIN", 10, minimum=1)
 PAPERBOY_RATE_SIGNUP = env_int("PAPERBOY_RATE_SIGNUP", 5, minimum=1)
 PAPERBOY_RATE_API = env_int("PAPERBOY_RATE_API", 120, minimum=1)
+PAPERBOY_PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

@@ -30,8 +30,13 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _static_files_without_a_manifest(settings):
-    """Tests render templates without running collectstatic first."""
+def _test_settings(settings):
+    """Tests render templates without collectstatic, see fresh pages, and start with an
+    empty cache (rate limits and the page cache live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PAPERBOY_PAGE_CACHE_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
