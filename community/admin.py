@@ -3,11 +3,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from community.models import DailyListing, User
+from community.models import ApiToken, Comment, DailyListing, Upvote, User
+
+
+@admin.action(description="Let the selected placeholders log in (claimed)")
+def claim_placeholders(modeladmin, request, queryset):
+    """A claimed placeholder becomes a normal member; set its email and password next."""
+    queryset.filter(is_placeholder=True).update(is_placeholder=False)
 
 
 @admin.register(User)
 class MemberAdmin(UserAdmin):
+    actions = [claim_placeholders]
     list_display = ["username", "display_name", "email", "is_placeholder", "is_staff"]
     list_filter = ["is_placeholder", "is_staff", "is_active"]
     search_fields = ["username", "display_name", "email", "hf_username"]
@@ -19,9 +26,43 @@ class MemberAdmin(UserAdmin):
 
 @admin.register(DailyListing)
 class DailyListingAdmin(admin.ModelAdmin):
-    list_display = ["paper", "listed_on", "submitted_by", "imported_upvotes", "imported_comments"]
-    list_filter = ["listed_on"]
+    list_display = [
+        "paper",
+        "listed_on",
+        "submitted_by",
+        "imported_upvotes",
+        "imported_comments",
+        "featured",
+        "hidden",
+    ]
+    list_filter = ["featured", "hidden", "listed_on"]
+    list_editable = ["featured", "hidden"]
     search_fields = ["=paper__arxiv_id", "paper__title"]
     raw_id_fields = ["paper", "submitted_by"]
     date_hierarchy = "listed_on"
     list_select_related = ["paper", "submitted_by"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["paper", "author", "created", "deleted", "hidden"]
+    list_filter = ["hidden", "deleted"]
+    list_editable = ["hidden"]
+    search_fields = ["body", "author__username", "=paper__arxiv_id"]
+    raw_id_fields = ["paper", "author", "parent"]
+    readonly_fields = ["body_html"]
+    list_select_related = ["paper", "author"]
+
+
+@admin.register(Upvote)
+class UpvoteAdmin(admin.ModelAdmin):
+    list_display = ["paper", "user", "created"]
+    raw_id_fields = ["paper", "user"]
+    list_select_related = ["paper", "user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "prefix", "created", "last_used"]
+    readonly_fields = ["prefix", "key_hash", "created", "last_used"]
+    raw_id_fields = ["user"]

@@ -35,6 +35,7 @@ class ListFilters:
     sort: str = "upvotes"
     category: str = ""  # "cs.CL", or an archive such as "cs"
     has_code: bool = False
+    words: str = ""  # every word must appear in the title or abstract (case-insensitive)
 
 
 def _count_of(model, **conditions) -> Coalesce:
@@ -97,34 +98,46 @@ def listed_in(
         listings = listings.filter(in_category(filters.category))
     if filters.has_code:
         listings = listings.exclude(paper__code_url="")
-    listings = _with_details(with_counts(listings))
+    for word in filters.words.split()[:10]:
+        listings = listings.filter(
+            Q(paper__title__icontains=word) | Q(paper__abstract__icontains=word)
+        )
+    listings = with_counts(listings)
     if filters.sort == "trending":
-        ranked = rank_trending(list(listings))
-        page = ranked[offset : offset + limit + 1]
+        # Score every listing of the window from a few columns, then load details for the
+        # page only: a week can hold hundreds of listings.
+        rows = listings.values("pk", "listed_on", "votes", "paper__code_stars", "paper__arxiv_id")
+        chosen = [row["pk"] for row in rank_trending(list(rows))][offset : offset + limit + 1]
+        by_pk = {
+            listing.pk: listing
+            for listing in _with_details(with_counts(DailyListing.objects.filter(pk__in=chosen)))
+        }
+        page = [by_pk[pk] for pk in chosen]
     else:
         order = (
             ["-featured", "-paper__published_on", "-paper__arxiv_id"]
             if filters.sort == "newest"
             else ["-featured", "-votes", "paper__arxiv_id"]
         )
-        page = list(listings.order_by(*order)[offset : offset + limit + 1])
+        page = list(_with_details(listings).order_by(*order)[offset : offset + limit + 1])
     return page[:limit], len(page) > limit
 
 
-def rank_trending(listings: list[DailyListing], now: dt.datetime | None = None) -> list:
-    """Order by the trending score (community/trending.py), measured at `now`."""
+def rank_trending(rows: list[dict], now: dt.datetime | None = None) -> list[dict]:
+    """Order listing rows (listed_on, votes, paper__code_stars, paper__arxiv_id) by the
+    trending score (community/trending.py), measured at `now`."""
     params = TrendingParams(
         gravity=settings.PAPERBOY_TRENDING_GRAVITY,
         stars_weight=settings.PAPERBOY_TRENDING_STARS_WEIGHT,
     )
     now = now or trending_reference_time()
 
-    def score(listing: DailyListing) -> float:
-        listed = dt.datetime.combine(listing.listed_on, dt.time(), tzinfo=dt.UTC)
+    def score(row: dict) -> float:
+        listed = dt.datetime.combine(row["listed_on"], dt.time(), tzinfo=dt.UTC)
         age = (now - listed).total_seconds() / 3600
-        return trending_score(listing.votes, listing.paper.code_stars, age, params)
+        return trending_score(row["votes"], row["paper__code_stars"], age, params)
 
-    return sorted(listings, key=lambda item: (-score(item), item.paper.arxiv_id))
+    return sorted(rows, key=lambda row: (-score(row), row["paper__arxiv_id"]))
 
 
 def trending_reference_time() -> dt.datetime:

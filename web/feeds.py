@@ -111,6 +111,32 @@ class CategoryFeed(_ListingFeed):
         return self._ranked(period, ListFilters(sort="newest", category=code))
 
 
+class SearchFeed(_ListingFeed):
+    """Listed papers of the last 90 days whose title or abstract has every word of `q`."""
+
+    def get_object(self, request: HttpRequest) -> str:
+        query = " ".join(request.GET.get("q", "").split())[:200]
+        if not query:
+            raise Http404("Give the search words as ?q=")
+        return query
+
+    def title(self, query: str) -> str:
+        return f"Paperboy · papers matching “{query}”"
+
+    def description(self, query: str) -> str:
+        return f"Papers listed in the last 90 days whose title or abstract contain: {query}"
+
+    def link(self, query: str) -> str:
+        return reverse("web:home")
+
+    def items(self, query: str) -> list:
+        day = latest_listing_day()
+        if day is None:
+            return []
+        period = Period("range", day - dt.timedelta(days=89), day)
+        return listed_in(period, ListFilters(sort="newest", words=query), limit=ITEMS)[0]
+
+
 def atom(feed_class: type[Feed]) -> type[Feed]:
     """The same feed as Atom 1.0."""
     return type(

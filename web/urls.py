@@ -72,6 +72,8 @@ urlpatterns = [
         feeds.atom(feeds.CategoryFeed)(),
         name="feed_category_atom",
     ),
+    path("feeds/search.rss", feeds.SearchFeed(), name="feed_search"),
+    path("feeds/search.atom", feeds.atom(feeds.SearchFeed)(), name="feed_search_atom"),
     path("about", lists.about, name="about"),
     path("healthz", papers.healthz, name="healthz"),
 ]

@@ -184,3 +184,13 @@ def test_api_lists_run_a_fixed_number_of_queries(client, url, django_assert_max_
         DailyListingFactory()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_every_api_route_is_documented(client):
+    from pathlib import Path
+
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    spec = client.get("/api/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in reference, f"{method} {path} is undocumented"

@@ -42,3 +42,12 @@ def test_feeds_are_valid_and_list_papers(anonymous_client, listed, url, frozen_n
 
 def test_unknown_category_feeds_are_404(anonymous_client):
     assert anonymous_client.get("/feeds/category/nonsense.rss").status_code == 404
+
+
+def test_search_feeds_list_papers_with_every_word(anonymous_client, listed, frozen_now):
+    for url in ("/feeds/search.rss?q=alpha+beta", "/feeds/search.atom?q=ALPHA"):
+        parsed = feedparser.parse(anonymous_client.get(url).content)
+        assert not parsed.bozo and [e.title for e in parsed.entries] == ["Alpha & <Beta>"]
+    none = feedparser.parse(anonymous_client.get("/feeds/search.rss?q=alpha+gamma").content)
+    assert none.entries == []
+    assert anonymous_client.get("/feeds/search.rss").status_code == 404
