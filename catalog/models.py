@@ -47,6 +47,9 @@ class Author(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/authors/{self.pk}"  # formatted, not reversed: list pages render hundreds
+
 
 class ImportRun(models.Model):
     """One run of an importer or harvester: what it read, how far it got, what it counted."""
@@ -162,6 +165,9 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return f"/papers/{self.arxiv_id}"  # formatted, not reversed: list pages render many
 
     @property
     def abs_url(self) -> str:
