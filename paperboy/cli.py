@@ -25,6 +25,11 @@ Getting papers in
   fetch arxiv ID_OR_URL...           single papers from the arXiv API
   imports                            recent import runs and their counts
 
+Searching
+  index rebuild|update|status        the search index, derived from the database
+  search "QUERY" [--limit N] [--json]
+                                     search with the query language
+
 Run `paperboy COMMAND --help` for a command's options, and `paperboy help --all` for every
 Django command. Settings come from PAPERBOY_* environment variables and DATABASE_URL
 (see docs/configuration.md).

@@ -14,7 +14,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-CACHED_PREFIXES = ("/papers", "/authors/", "/feeds/", "/api/daily_papers", "/api/papers")
+CACHED_PREFIXES = (
+    "/papers",
+    "/authors/",
+    "/feeds/",
+    "/search",
+    "/api/daily_papers",
+    "/api/papers",
+    "/api/v1/search",
+)
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

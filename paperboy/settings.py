@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "paperboy",
     "catalog",
     "community",
+    "search",
     "web",
     "ninja",
 ]
@@ -195,6 +196,8 @@ PAPERBOY_RATE_LOGIN = env_int("PAPERBOY_RATE_LOGIN", 10, minimum=1)
 PAPERBOY_RATE_SIGNUP = env_int("PAPERBOY_RATE_SIGNUP", 5, minimum=1)
 PAPERBOY_RATE_API = env_int("PAPERBOY_RATE_API", 120, minimum=1)
 PAPERBOY_PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
+
+PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

@@ -30,13 +30,14 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     """Tests render templates without collectstatic, see fresh pages, and start with an
     empty cache (rate limits and the page cache live there)."""
     from django.core.cache import cache
 
     cache.clear()
     settings.PAPERBOY_PAGE_CACHE_SECONDS = 0
+    settings.PAPERBOY_INDEX_DIR = tmp_path / "index"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

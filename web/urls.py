@@ -3,7 +3,7 @@ from django.urls import path, re_path, register_converter
 
 from web import feeds
 from web.converters import IsoDateConverter
-from web.views import accounts, lists, papers, submit
+from web.views import accounts, lists, papers, search, submit
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("authors/<int:pk>", papers.author, name="author"),
     path("submit", submit.submit, name="submit"),
+    path("search", search.search, name="search"),
     path("accounts/signup", accounts.signup, name="signup"),
     path("accounts/verify/<str:token>", accounts.verify, name="verify_email"),
     path("accounts/verify-again", accounts.resend_verification, name="resend_verification"),

@@ -22,5 +22,18 @@ class PaperboyCommand(BaseCommand):
             raise CommandError("interrupted; run the same command again to resume") from None
 
     def report(self, run: ImportRun) -> None:
-        """The one-line summary every import ends with."""
+        """The one-line summary every import ends with, after bringing search up to date."""
         self.stdout.write(f"{run.source}: {run.summary}")
+        if run.new or run.updated:
+            self.update_search_index()
+
+    def update_search_index(self) -> None:
+        """Make new papers keyword-searchable now rather than at the next scheduled update."""
+        from search.services.indexing import IndexBusy, update_index
+
+        try:
+            count, _ = update_index()
+        except IndexBusy as error:
+            self.stderr.write(f"search index not updated: {error}")
+        else:
+            self.stdout.write(f"search index: {count} papers indexed")

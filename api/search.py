@@ -1,0 +1,128 @@
+"""Search endpoints: Hugging Face's `/api/papers/search` shape, and a fuller `/api/v1/search`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from api.schemas import AuthorOut, ErrorOut
+from api.serializers import paper_out
+from community.queries import paper_upvote_counts
+from search.lexical import IndexUnavailable
+from search.queries import SearchPage, search_papers
+from search.query import QueryError
+
+router = Router(tags=["search"])
+
+
+class HfSearchQuery(Schema):
+    q: str = Field(..., max_length=500, description="Query in Paperboy's query language.")
+    limit: int = Field(20, ge=1, le=100)
+
+
+class SearchQuery(HfSearchQuery):
+    offset: int = Field(0, ge=0, le=1000)
+    sort: str | None = Field(None, description="relevance (default) or newest.")
+    cat: str | None = Field(None, max_length=40, description="Category or archive.")
+    year: int | None = Field(None, ge=1991, le=2100)
+    has_code: bool = False
+
+
+class HfPaperHit(Schema):
+    id: str
+    title: str
+    summary: str
+    authors: list[AuthorOut]
+    publishedAt: str | None
+    upvotes: int
+    githubRepo: str | None
+    githubStars: int | None
+    projectPage: str | None
+    ai_keywords: list[str]
+
+
+class HfSearchHit(Schema):
+    paper: HfPaperHit
+    title: str
+    summary: str
+    publishedAt: str | None
+
+
+class SearchHit(Schema):
+    id: str
+    title: str
+    authors: list[AuthorOut]
+    publishedAt: str | None
+    categories: list[str]
+    snippet: str
+    score: float
+    pinned: bool
+    upvotes: int
+    githubRepo: str | None
+
+
+class SearchOut(Schema):
+    total: int
+    took_ms: float
+    results: list[SearchHit]
+
+
+def _run(text: str, limit: int, offset: int = 0) -> SearchPage:
+    try:
+        return search_papers(text, limit=limit, offset=offset)
+    except QueryError as error:
+        raise HttpError(400, str(error)) from None
+    except IndexUnavailable as error:
+        raise HttpError(503, str(error)) from None
+
+
+@router.get("/papers/search", response={200: list[HfSearchHit], 400: ErrorOut, 503: ErrorOut})
+def hf_search(request: HttpRequest, query: Query[HfSearchQuery]):
+    """Papers matching `q`, in the shape of Hugging Face's `/api/papers/search`."""
+    page = _run(query.q, query.limit)
+    counts = paper_upvote_counts([r.paper.pk for r in page.results])
+    hits = []
+    for result in page.results:
+        paper = paper_out(result.paper, counts.get(result.paper.pk, 0))
+        hits.append(
+            {
+                "paper": paper,
+                "title": paper["title"],
+                "summary": paper["summary"],
+                "publishedAt": paper["publishedAt"],
+            }
+        )
+    return hits
+
+
+@router.get("/v1/search", response={200: SearchOut, 400: ErrorOut, 503: ErrorOut})
+def search(request: HttpRequest, query: Query[SearchQuery]):
+    """Search with the query language plus optional filters, sorting and paging; reports
+    the total number of matches and the server time taken."""
+    extra = []
+    if query.sort:
+        extra.append(f"sort:{query.sort}")
+    if query.cat:
+        extra.append(f"cat:{query.cat}")
+    if query.year:
+        extra.append(f"year:{query.year}")
+    if query.has_code:
+        extra.append("has:code")
+    page = _run(" ".join([query.q, *extra]), query.limit, query.offset)
+    counts = paper_upvote_counts([r.paper.pk for r in page.results])
+    results = []
+    for result in page.results:
+        paper = paper_out(result.paper, counts.get(result.paper.pk, 0))
+        results.append(
+            {
+                **{k: paper[k] for k in ("id", "title", "authors", "publishedAt", "categories")},
+                "snippet": result.snippet,
+                "score": result.score,
+                "pinned": result.pinned,
+                "upvotes": paper["upvotes"],
+                "githubRepo": paper["githubRepo"],
+            }
+        )
+    return {"total": page.total, "took_ms": round(page.took_ms, 2), "results": results}

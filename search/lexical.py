@@ -1,0 +1,173 @@
+"""The keyword (BM25) index: tantivy on disk, derived from the database and rebuildable.
+
+Queries are built from a ParsedQuery: every user value is reduced to words and quoted before
+it reaches tantivy's parser, so no input can change the query's structure. Several processes
+may search one index while one writer updates it (tantivy's own lock keeps writers single).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from search.query import ParsedQuery
+
+TEXT_FIELDS = ["title", "abstract", "authors", "arxiv_id"]
+BOOSTS = {"title": 3.0, "authors": 1.5, "arxiv_id": 5.0}
+_reader_lock = threading.Lock()
+_readers: dict[Path, tuple[tantivy.Index, float]] = {}
+RELOAD_EVERY = 1.0  # seconds between checks for a newer commit
+
+
+class IndexUnavailable(RuntimeError):
+    """There is no index yet, or it cannot be opened."""
+
+
+def index_path() -> Path:
+    return Path(settings.PAPERBOY_INDEX_DIR) / "lexical"
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("paper_id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("arxiv_id", stored=False, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("authors", stored=False, tokenizer_name="default")
+    builder.add_text_field("categories", stored=False, tokenizer_name="raw")
+    builder.add_integer_field("day", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("has_code", stored=False, indexed=True, fast=True)
+    return builder.build()
+
+
+def open_for_writing(path: Path | None = None) -> tantivy.Index:
+    path = path or index_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return tantivy.Index(build_schema(), path=str(path), reuse=True)
+
+
+def open_for_reading(path: Path | None = None) -> tantivy.Index:
+    """This process's reader of the index, reloaded at most once a second."""
+    path = path or index_path()
+    with _reader_lock:
+        cached = _readers.get(path)
+        now = time.monotonic()
+        if cached is None:
+            if not (path / "meta.json").exists():
+                raise IndexUnavailable("The search index has not been built yet.")
+            index = tantivy.Index.open(str(path))
+            _readers[path] = (index, now)
+            return index
+        index, checked = cached
+        if now - checked > RELOAD_EVERY:
+            index.reload()
+            _readers[path] = (index, now)
+        return index
+
+
+def reload_readers() -> None:
+    """See the latest commit now in this process (other processes catch up within
+    RELOAD_EVERY seconds)."""
+    with _reader_lock:
+        for index, _ in _readers.values():
+            index.reload()
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    paper_id: int
+    score: float
+    snippet: str  # HTML with <b> around matches, escaped otherwise
+
+
+def _quoted(text: str) -> str:
+    cleaned = " ".join(text.replace('"', " ").replace("\\", " ").split())
+    return f'"{cleaned}"' if cleaned else ""
+
+
+def _text_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | None:
+    parts = [_quoted(w) for w in [*query.words, *query.phrases]]
+    parts += [f"title:{_quoted(w)}" for w in query.title]
+    parts += [f"authors:{_quoted(a)}" for a in query.authors]
+    parts = [p for p in parts if p and not p.endswith(':""')]
+    if not parts:
+        return None
+    return index.parse_query(" ".join(parts), TEXT_FIELDS, field_boosts=BOOSTS)
+
+
+def _day(value) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def build_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query:
+    """The tantivy query for a parsed query: text clauses OR-ed, filters AND-ed."""
+    schema = index.schema
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    text = _text_query(index, query)
+    clauses.append((tantivy.Occur.Must, text or tantivy.Query.all_query()))
+    if query.authors:  # an author: filter must match, not just rank
+        for author in query.authors:
+            must = index.parse_query(f"authors:{_quoted(author)}", ["authors"])
+            clauses.append((tantivy.Occur.Must, must))
+    for excluded in query.excluded:
+        quoted = _quoted(excluded)
+        if quoted:
+            clauses.append(
+                (tantivy.Occur.MustNot, index.parse_query(quoted, ["title", "abstract"]))
+            )
+    if query.categories:
+        any_category = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "categories", code))
+            for code in query.categories
+        ]
+        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(any_category)))
+    if query.after or query.before:
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.range_query(
+                    schema,
+                    "day",
+                    tantivy.FieldType.Integer,
+                    _day(query.after) if query.after else None,
+                    _day(query.before) if query.before else None,
+                ),
+            )
+        )
+    if query.has_code:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "has_code", 1)))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def search(
+    query: ParsedQuery, *, limit: int = 20, offset: int = 0, newest_first: bool = False
+) -> tuple[list[LexicalHit], int]:
+    """Matching papers by BM25 (or newest first) with snippets, and the total match count."""
+    index = open_for_reading()
+    built = build_query(index, query)
+    searcher = index.searcher()
+    result = searcher.search(
+        built,
+        limit=limit,
+        offset=offset,
+        count=True,
+        order_by_field="day" if newest_first else None,
+    )
+    snippets = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
+    snippets.set_max_num_chars(240)
+    hits = []
+    for key, address in result.hits:
+        doc = searcher.doc(address)
+        hits.append(
+            LexicalHit(
+                paper_id=doc["paper_id"][0],
+                score=float(key) if not newest_first else 0.0,
+                snippet=snippets.snippet_from_doc(doc).to_html(),
+            )
+        )
+    return hits, result.count or 0

@@ -1,0 +1,122 @@
+"""Keeping the keyword index in step with the catalogue: rebuild, and incremental updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import tantivy
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from catalog.models import Authorship, Paper
+from search import lexical
+from search.models import IndexState
+
+BATCH = 2000
+STATE = "lexical"
+# Papers are stamped when written but become visible when their transaction commits, so a
+# paper stamped just before the watermark can appear after it was read. Looking back a little
+# re-indexes a few papers (harmless: documents are replaced) and misses none.
+OVERLAP = dt.timedelta(minutes=2)
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing the index."""
+
+
+def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
+    """Papers in primary-key batches, with authors and categories, modified since `since`."""
+    rows = Paper.objects.order_by("pk").prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
+        "categories",
+    )
+    if since is not None:
+        rows = rows.filter(modified__gte=since)
+    last = 0
+    while True:
+        batch = list(rows.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def document(paper: Paper) -> tantivy.Document:
+    codes = [c.code for c in paper.categories.all()]
+    archives = {code.split(".")[0] for code in codes}
+    day = paper.published_on
+    return tantivy.Document(
+        paper_id=paper.pk,
+        arxiv_id=paper.arxiv_id,
+        title=paper.title,
+        abstract=paper.abstract,
+        authors=" ; ".join(a.author.name for a in paper.authorships.all()),
+        categories=sorted(set(codes) | archives),
+        day=day.year * 10000 + day.month * 100 + day.day if day else 0,
+        has_code=1 if paper.code_url else 0,
+    )
+
+
+def _writer(index: tantivy.Index) -> tantivy.IndexWriter:
+    try:
+        return index.writer(heap_size=128_000_000, num_threads=1)
+    except ValueError as error:
+        raise IndexBusy("Another process is updating the search index; try again.") from error
+
+
+def update_index(
+    *, rebuild: bool = False, progress: Callable[[int], None] | None = None
+) -> tuple[int, IndexState]:
+    """Index papers changed since the last update (all of them with `rebuild`).
+
+    The new watermark is the newest `modified` seen at the start, so papers changed while
+    this runs are picked up next time; re-indexing a paper replaces its document. Returns
+    the number of papers (re-)indexed, which includes the look-back OVERLAP.
+    """
+    state, _ = IndexState.objects.get_or_create(name=STATE)
+    since = None if rebuild or state.indexed_until is None else state.indexed_until - OVERLAP
+    until = Paper.objects.aggregate(latest=Max("modified"))["latest"]
+    index = lexical.open_for_writing()
+    writer = _writer(index)
+    count = 0
+    try:
+        if since is None:
+            writer.delete_all_documents()
+        for batch in _papers(since):
+            for paper in batch:
+                if since is not None:
+                    writer.delete_documents_by_term("paper_id", paper.pk)
+                writer.add_document(document(paper))
+            count += len(batch)
+            if progress:
+                progress(len(batch))
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
+    index.reload()
+    lexical.reload_readers()
+    state.indexed_until = until or timezone.now()
+    state.documents = index.searcher().num_docs
+    state.save()
+    return count, state
+
+
+def index_status() -> dict[str, object]:
+    """What the index holds and how far behind the catalogue it is."""
+    state = IndexState.objects.filter(name=STATE).first()
+    papers = Paper.objects.count()
+    behind = (
+        Paper.objects.filter(modified__gt=state.indexed_until).count()
+        if state and state.indexed_until
+        else papers
+    )
+    return {
+        "papers": papers,
+        "indexed": state.documents if state else 0,
+        "waiting": behind,
+        "indexed_until": state.indexed_until if state else None,
+        "path": str(lexical.index_path()),
+    }

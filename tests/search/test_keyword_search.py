@@ -1,0 +1,105 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from catalog.records import PaperRecord
+from catalog.services.imports import run_import
+from catalog.services.upsert import write_papers
+from catalog.sources.arxiv_snapshot import ArxivSnapshotSource
+from search.queries import search_papers
+from search.services.indexing import index_status, update_index
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indexed(data_dir, tmp_path):
+    sample = tmp_path / "sample.jsonl"
+    sample.write_bytes((data_dir / "formats" / "arxiv-snapshot-sample.jsonl").read_bytes())
+    run_import(ArxivSnapshotSource(sample), progress=False, stderr=io.StringIO())
+    update_index(rebuild=True)
+
+
+def ids(text, **kwargs):
+    return [r.paper.arxiv_id for r in search_papers(text, **kwargs).results]
+
+
+def test_keyword_search_finds_real_papers_by_title_first(indexed):
+    assert ids("diphoton production")[0] == "0704.0001"
+    assert ids('"pebble game"')[0] == "0704.0002"
+
+
+def test_authors_categories_and_exclusions_filter(indexed):
+    assert "0704.0001" in ids('author:"Nadolsky"')
+    assert all(
+        r.paper.categories.filter(code__startswith="hep").exists()
+        for r in search_papers("production cat:hep-ph").results
+    )
+    assert "0704.0001" not in ids("diphoton -tevatron")
+
+
+def test_a_pasted_id_puts_that_paper_first(indexed):
+    assert ids("https://arxiv.org/abs/0704.0002 diphoton")[0] == "0704.0002"
+
+
+def test_snippets_highlight_matches_and_escape_html(indexed):
+    write_papers(
+        [PaperRecord(arxiv_id="2601.00001", title="Hostile", abstract="<script>x</script> zebra")],
+        "arxiv-api",
+    )
+    update_index()
+    result = search_papers("zebra").results[0]
+    assert "<b>zebra</b>" in result.snippet and "<script>" not in result.snippet
+
+
+def test_new_papers_are_searchable_after_an_incremental_update(indexed):
+    assert ids("quokka") == []
+    write_papers([PaperRecord(arxiv_id="2601.00002", title="Quokka dynamics")], "arxiv-api")
+    count, state = update_index()
+    assert count >= 1 and ids("quokka") == ["2601.00002"]
+    assert state.documents == 201  # replaced, not duplicated
+    assert index_status()["waiting"] == 0
+
+
+def test_updated_papers_are_reindexed_not_duplicated(indexed):
+    write_papers([PaperRecord(arxiv_id="2601.00003", title="Wombat one")], "arxiv-api")
+    update_index()
+    write_papers(
+        [PaperRecord(arxiv_id="2601.00003", title="Wombat two", latest_version=2)], "arxiv-api"
+    )
+    update_index()
+    assert ids("wombat") == ["2601.00003"]
+    assert search_papers("title:wombat").results[0].paper.title == "Wombat two"
+
+
+def test_sort_newest_and_has_code(indexed):
+    newest = search_papers("the sort:newest", limit=5).results
+    days = [r.paper.published_on for r in newest]
+    assert days == sorted(days, reverse=True)
+    assert all(r.paper.code_url for r in search_papers("the has:code").results)
+
+
+def test_search_command_prints_json(indexed, capsys):
+    call_command("search", "diphoton", "--json", "--limit", "1")
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[0])
+    assert line["id"] == "0704.0001" and line["rank"] == 1
+
+
+def test_search_page_and_apis(indexed, client):
+    page = client.get("/search?q=diphoton").content.decode()
+    assert "0704.0001" in page and "<b>" in page
+    assert "Type something" not in page
+    bad = client.get("/search?q=cat:nonsense").content.decode()
+    assert "not an arXiv category" in bad
+    hf = client.get("/api/papers/search?q=diphoton&limit=3").json()
+    assert hf[0]["paper"]["id"] == "0704.0001"
+    v1 = client.get("/api/v1/search?q=production&cat=hep-ph&limit=2").json()
+    assert v1["total"] >= 1 and "took_ms" in v1 and len(v1["results"]) <= 2
+    assert client.get("/api/v1/search?q=year:abc").status_code == 400
+
+
+def test_without_an_index_search_says_so(client):
+    assert client.get("/api/v1/search?q=anything").status_code == 503
+    assert "has not been built" in client.get("/search?q=anything").content.decode()
