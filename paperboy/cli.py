@@ -29,6 +29,7 @@ Searching
   index rebuild|update|status        the search index, derived from the database
   search "QUERY" [--limit N] [--json]
                                      search with the query language
+  eval beir DIR [--split S] [--json] search quality on a BEIR benchmark
 
 Run `paperboy COMMAND --help` for a command's options, and `paperboy help --all` for every
 Django command. Settings come from PAPERBOY_* environment variables and DATABASE_URL

@@ -18,7 +18,7 @@ from django.conf import settings
 from search.query import ParsedQuery
 
 TEXT_FIELDS = ["title", "abstract", "authors", "arxiv_id"]
-BOOSTS = {"title": 3.0, "authors": 1.5, "arxiv_id": 5.0}
+BOOSTS = {"title": 1.25, "authors": 1.5, "arxiv_id": 5.0}
 _reader_lock = threading.Lock()
 _readers: dict[Path, tuple[tantivy.Index, float]] = {}
 RELOAD_EVERY = 1.0  # seconds between checks for a newer commit
@@ -43,6 +43,31 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("day", stored=False, indexed=True, fast=True)
     builder.add_integer_field("has_code", stored=False, indexed=True, fast=True)
     return builder.build()
+
+
+def make_document(
+    *,
+    paper_id: int,
+    arxiv_id: str,
+    title: str,
+    abstract: str,
+    authors: list[str],
+    categories: list[str],
+    day: int,
+    has_code: bool,
+) -> tantivy.Document:
+    """One paper as an index document; categories also index their archive (cs.CL -> cs)."""
+    archives = {code.split(".")[0] for code in categories}
+    return tantivy.Document(
+        paper_id=paper_id,
+        arxiv_id=arxiv_id,
+        title=title,
+        abstract=abstract,
+        authors=" ; ".join(authors),
+        categories=sorted(set(categories) | archives),
+        day=day,
+        has_code=1 if has_code else 0,
+    )
 
 
 def open_for_writing(path: Path | None = None) -> tantivy.Index:
@@ -145,10 +170,17 @@ def build_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query:
 
 
 def search(
-    query: ParsedQuery, *, limit: int = 20, offset: int = 0, newest_first: bool = False
+    query: ParsedQuery,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    newest_first: bool = False,
+    index: tantivy.Index | None = None,
+    snippets: bool = True,
 ) -> tuple[list[LexicalHit], int]:
-    """Matching papers by BM25 (or newest first) with snippets, and the total match count."""
-    index = open_for_reading()
+    """Matching papers by BM25 (or newest first) with snippets, and the total match count.
+    `index` defaults to the site's; evaluation passes a temporary one."""
+    index = index or open_for_reading()
     built = build_query(index, query)
     searcher = index.searcher()
     result = searcher.search(
@@ -158,8 +190,10 @@ def search(
         count=True,
         order_by_field="day" if newest_first else None,
     )
-    snippets = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
-    snippets.set_max_num_chars(240)
+    generator = None
+    if snippets:
+        generator = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
+        generator.set_max_num_chars(240)
     hits = []
     for key, address in result.hits:
         doc = searcher.doc(address)
@@ -167,7 +201,7 @@ def search(
             LexicalHit(
                 paper_id=doc["paper_id"][0],
                 score=float(key) if not newest_first else 0.0,
-                snippet=snippets.snippet_from_doc(doc).to_html(),
+                snippet=generator.snippet_from_doc(doc).to_html() if generator else "",
             )
         )
     return hits, result.count or 0

@@ -43,18 +43,16 @@ def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
 
 
 def document(paper: Paper) -> tantivy.Document:
-    codes = [c.code for c in paper.categories.all()]
-    archives = {code.split(".")[0] for code in codes}
     day = paper.published_on
-    return tantivy.Document(
+    return lexical.make_document(
         paper_id=paper.pk,
         arxiv_id=paper.arxiv_id,
         title=paper.title,
         abstract=paper.abstract,
-        authors=" ; ".join(a.author.name for a in paper.authorships.all()),
-        categories=sorted(set(codes) | archives),
+        authors=[a.author.name for a in paper.authorships.all()],
+        categories=[c.code for c in paper.categories.all()],
         day=day.year * 10000 + day.month * 100 + day.day if day else 0,
-        has_code=1 if paper.code_url else 0,
+        has_code=bool(paper.code_url),
     )
 
 
