@@ -35,6 +35,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_snapshot.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/search_keyword.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
