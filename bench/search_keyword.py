@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from report import write_section
+
 from web import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
