@@ -198,6 +198,10 @@ PAPERBOY_RATE_API = env_int("PAPERBOY_RATE_API", 120, minimum=1)
 PAPERBOY_PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 
 PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")
+PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda"))
+PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
+PAPERBOY_FUSION_K = env_float("PAPERBOY_FUSION_K", 30.0, minimum=1)
+PAPERBOY_FUSION_DENSE_WEIGHT = env_float("PAPERBOY_FUSION_DENSE_WEIGHT", 1.0, minimum=0)
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

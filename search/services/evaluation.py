@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import statistics
 import tempfile
@@ -15,14 +16,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import tantivy
+from django.conf import settings
 
 from catalog.sources.base import SourceError
 from search import lexical
+from search.embeddings import MODEL_ID, embedder, paper_text
+from search.fusion import reciprocal_rank_fusion
 from search.metrics import mrr_at, ndcg_at, recall_at
 from search.query import QueryError, parse_query
 
-MODES = ("lexical",)
+MODES = ("lexical", "dense", "hybrid")
+DEPTH = 100  # candidates each side contributes to fusion
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,21 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
     return judged
 
 
+def _corpus_vectors(path: Path, corpus: list[dict]) -> np.ndarray:
+    """Corpus embeddings, cached on disk by file content and model so tuning runs are fast."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    cache = Path(settings.DATA_DIR) / "eval-cache" / f"{digest}-{MODEL_ID}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+        if len(vectors) == len(corpus):
+            return vectors
+    texts = [paper_text(doc.get("title") or "", doc.get("text") or "") for doc in corpus]
+    vectors = embedder().embed(texts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
 def evaluate(
     folder: Path,
     *,
@@ -83,12 +104,15 @@ def evaluate(
         raise SourceError(f"mode {mode!r} is not available; use one of {', '.join(MODES)}")
     qrels = load_qrels(folder / "qrels" / f"{split}.tsv")
     queries = {q["_id"]: q["text"] for q in _lines(_find(folder, "queries.jsonl"))}
+    corpus_path = _find(folder, "corpus.jsonl")
+    corpus = list(_lines(corpus_path))
+    external_ids = [str(doc["_id"]) for doc in corpus]
+    vectors = _corpus_vectors(corpus_path, corpus) if mode != "lexical" else None
+    ndcg, recall, mrr = [], [], []
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as tmp:
         index = tantivy.Index(lexical.build_schema(), path=tmp)
         writer = index.writer(heap_size=128_000_000, num_threads=1)
-        external_ids: list[str] = []
-        for number, doc in enumerate(_lines(_find(folder, "corpus.jsonl"))):
-            external_ids.append(str(doc["_id"]))
+        for number, doc in enumerate(corpus):
             writer.add_document(
                 lexical.make_document(
                     paper_id=number,
@@ -104,23 +128,44 @@ def evaluate(
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
-        ndcg, recall, mrr = [], [], []
-        for query_id, relevant in qrels.items():
-            ranked: list[str] = []
-            if query_id in queries:
+        judged = [(qid, rel) for qid, rel in qrels.items()]
+        query_vectors = (
+            embedder().embed([queries.get(qid, "") for qid, _ in judged])
+            if vectors is not None
+            else None
+        )
+        for position, (query_id, relevant) in enumerate(judged):
+            ranked_lexical: list[int] = []
+            if mode != "dense" and query_id in queries:
                 try:
                     hits, _ = lexical.search(
                         parse_query(queries[query_id][:500]),
-                        limit=100,
+                        limit=DEPTH,
                         index=index,
                         snippets=False,
                     )
-                    ranked = [external_ids[hit.paper_id] for hit in hits]
+                    ranked_lexical = [hit.paper_id for hit in hits]
                 except QueryError:
-                    ranked = []
-            ndcg.append(ndcg_at(ranked, relevant, 10))
-            recall.append(recall_at(ranked, relevant, 100))
-            mrr.append(mrr_at(ranked, relevant, 10))
+                    ranked_lexical = []
+            ranked_dense: list[int] = []
+            if query_vectors is not None and query_id in queries:
+                scores = vectors @ query_vectors[position]
+                top = np.argpartition(-scores, min(DEPTH, len(scores) - 1))[:DEPTH]
+                ranked_dense = [int(i) for i in top[np.argsort(-scores[top])]]
+            if mode == "lexical":
+                ranked = ranked_lexical
+            elif mode == "dense":
+                ranked = ranked_dense
+            else:
+                ranked = reciprocal_rank_fusion(
+                    [ranked_lexical, ranked_dense],
+                    k=settings.PAPERBOY_FUSION_K,
+                    weights=[1.0, settings.PAPERBOY_FUSION_DENSE_WEIGHT],
+                )
+            names = [external_ids[i] for i in ranked]
+            ndcg.append(ndcg_at(names, relevant, 10))
+            recall.append(recall_at(names, relevant, 100))
+            mrr.append(mrr_at(names, relevant, 10))
             if progress:
                 progress(1)
     return Scores(
