@@ -21,7 +21,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/paperboy migrate --no-input -v 0
 	$(BIN)/paperboy load-demo
-	$(BIN)/paperboy serve --host $(HOST) --port $(PORT)
+	@mkdir -p var
+	@echo "Semantic embeddings are computed in the background (listed papers first);"
+	@echo "search is keyword-only until some exist. Progress: paperboy index status"
+	$(BIN)/paperboy index embed --loop 60 > var/embed.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/paperboy serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	bash scripts/run-tests

@@ -27,6 +27,7 @@ Getting papers in
 
 Searching
   index rebuild|update|status        the search index, derived from the database
+  index embed [--loop S]             semantic embeddings, listed papers first
   search "QUERY" [--limit N] [--json]
                                      search with the query language
   eval beir DIR [--split S] [--json] search quality on a BEIR benchmark

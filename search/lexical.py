@@ -129,11 +129,14 @@ def _day(value) -> int:
     return value.year * 10000 + value.month * 100 + value.day
 
 
-def build_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query:
-    """The tantivy query for a parsed query: text clauses OR-ed, filters AND-ed."""
+def build_query(
+    index: tantivy.Index, query: ParsedQuery, *, with_text: bool = True
+) -> tantivy.Query:
+    """The tantivy query for a parsed query: text clauses OR-ed, filters AND-ed. Without
+    text it matches every document that passes the filters."""
     schema = index.schema
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    text = _text_query(index, query)
+    text = _text_query(index, query) if with_text else None
     clauses.append((tantivy.Occur.Must, text or tantivy.Query.all_query()))
     if query.authors:  # an author: filter must match, not just rank
         for author in query.authors:
@@ -167,6 +170,25 @@ def build_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query:
     if query.has_code:
         clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "has_code", 1)))
     return tantivy.Query.boolean_query(clauses)
+
+
+def passing_filters(query: ParsedQuery, paper_ids: list[int]) -> set[int]:
+    """Which of these papers pass the query's filters and exclusions (for semantic hits,
+    which are found without them)."""
+    if not paper_ids:
+        return set()
+    index = open_for_reading()
+    schema = index.schema
+    among = tantivy.Query.term_set_query(schema, "paper_id", paper_ids)
+    built = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, among),
+            (tantivy.Occur.Must, build_query(index, query, with_text=False)),
+        ]
+    )
+    searcher = index.searcher()
+    result = searcher.search(built, limit=len(paper_ids), count=False)
+    return {searcher.doc(address)["paper_id"][0] for _, address in result.hits}
 
 
 def search(

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from catalog.models import Paper
+
 
 class IndexState(models.Model):
     """The catalogue's `modified` time up to which an index is complete."""
@@ -13,3 +15,17 @@ class IndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} until {self.indexed_until}"
+
+
+class PaperEmbedding(models.Model):
+    """A paper's title-and-abstract embedding, computed once and kept (float32 bytes)."""
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    model_id = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"embedding of {self.paper_id} ({self.model_id})"

@@ -5,13 +5,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from catalog.models import Paper
 from catalog.queries import papers_with_details
-from search import lexical
+from search import dense, lexical
+from search.embeddings import EmbeddingsUnavailable, embedder
+from search.fusion import reciprocal_rank_fusion
 from search.query import ParsedQuery, parse_query
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
+DEPTH = 100  # candidates each side contributes to fusion
 
 
 @dataclass
@@ -28,6 +33,35 @@ class SearchPage:
     results: list[SearchResult] = field(default_factory=list)
     total: int = 0
     took_ms: float = 0.0
+    mode: str = "keyword"
+
+
+def _fuse(query: ParsedQuery, lexical_ids: list[int], depth: int) -> list[int]:
+    """Keyword and semantic rankings fused by reciprocal rank (search/fusion.py)."""
+    try:
+        vector = embedder().embed([query.text])[0]
+    except EmbeddingsUnavailable:
+        return lexical_ids
+    semantic = dense.nearest(vector, k=depth)
+    allowed = lexical.passing_filters(query, semantic)
+    semantic = [pk for pk in semantic if pk in allowed]
+    return reciprocal_rank_fusion(
+        [lexical_ids, semantic],
+        k=settings.PAPERBOY_FUSION_K,
+        weights=[1.0, settings.PAPERBOY_FUSION_DENSE_WEIGHT],
+    )
+
+
+def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
+    """The papers whose embeddings are closest to this one's (none until it is embedded)."""
+    from search.services.embedding import vector_of
+
+    vector = vector_of(paper.pk)
+    if vector is None:
+        return []
+    ids = dense.nearest(vector, k=limit, exclude=paper.pk)
+    papers = papers_with_details().in_bulk(ids)
+    return [papers[pk] for pk in ids if pk in papers]
 
 
 def search_papers(text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
@@ -39,15 +73,29 @@ def search_papers(text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
     page = SearchPage(query=query)
     pinned = list(papers_with_details().filter(arxiv_id__in=query.arxiv_ids)) if offset == 0 else []
     if query.has_text or query.categories or query.after or query.before or query.has_code:
+        hybrid = query.sort == "relevance" and bool(query.text) and dense.available()
+        depth = max(DEPTH, offset + limit) if hybrid else limit
         hits, page.total = lexical.search(
-            query, limit=limit, offset=offset, newest_first=query.sort == "newest"
+            query,
+            limit=depth,
+            offset=0 if hybrid else offset,
+            newest_first=query.sort == "newest",
         )
-        papers = papers_with_details().in_bulk([hit.paper_id for hit in hits])
+        by_id = {hit.paper_id: hit for hit in hits}
+        ranked = [hit.paper_id for hit in hits]
+        if hybrid:
+            ranked = _fuse(query, ranked, depth)[offset : offset + limit]
+            page.mode = "hybrid"
+        papers = papers_with_details().in_bulk(ranked)
         seen = {paper.pk for paper in pinned}
         page.results = [
-            SearchResult(papers[hit.paper_id], hit.score, hit.snippet)
-            for hit in hits
-            if hit.paper_id in papers and hit.paper_id not in seen
+            SearchResult(
+                papers[pk],
+                by_id[pk].score if pk in by_id else 0.0,
+                by_id[pk].snippet if pk in by_id else "",
+            )
+            for pk in ranked
+            if pk in papers and pk not in seen
         ]
     page.results = [SearchResult(p, 0.0, "", pinned=True) for p in pinned] + page.results
     page.total = max(page.total, len(page.results))

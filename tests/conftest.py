@@ -35,7 +35,10 @@ def _test_settings(settings, tmp_path):
     empty cache (rate limits and the page cache live there)."""
     from django.core.cache import cache
 
+    from search import dense
+
     cache.clear()
+    dense.forget()  # each test's database has its own embeddings
     settings.PAPERBOY_PAGE_CACHE_SECONDS = 0
     settings.PAPERBOY_INDEX_DIR = tmp_path / "index"
     settings.STORAGES = {

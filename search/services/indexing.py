@@ -111,8 +111,11 @@ def index_status() -> dict[str, object]:
         if state and state.indexed_until
         else papers
     )
+    from search.models import PaperEmbedding
+
     return {
         "papers": papers,
+        "embedded": PaperEmbedding.objects.count(),
         "indexed": state.documents if state else 0,
         "waiting": behind,
         "indexed_until": state.indexed_until if state else None,

@@ -26,6 +26,7 @@ from community.services.comments import (
 from community.services.errors import NotAllowed
 from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
+from search.queries import similar_papers
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -55,6 +56,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "listings": listings_of_paper(found),
             "comments": comments_of_paper(found),
             "curator": is_curator(request.user),
+            "similar": similar_papers(found),
         },
     )
 

@@ -27,6 +27,16 @@ class Command(PaperboyCommand):
             help="keep updating, waiting this many seconds between rounds",
         )
         actions.add_parser("status", help="papers indexed, and papers waiting")
+        embed = actions.add_parser(
+            "embed",
+            help="compute semantic embeddings for papers that have none (listed papers first)",
+            description="Embed papers without an embedding, in committed batches: papers on "
+            "the daily lists first, then the rest, newest first. Safe to stop and restart.",
+        )
+        embed.add_argument("--limit", type=int, help="stop after this many papers")
+        embed.add_argument(
+            "--loop", type=float, metavar="SECONDS", help="keep going, pausing between rounds"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -34,11 +44,31 @@ class Command(PaperboyCommand):
             for key, value in index_status().items():
                 self.stdout.write(f"{key:>14}: {value}")
             return
+        if action == "embed":
+            while True:
+                self._embed(options["limit"])
+                if not options.get("loop"):
+                    return
+                time.sleep(options["loop"])
         while True:
             self._update(rebuild=action == "rebuild")
             if not options.get("loop"):
                 return
             time.sleep(options["loop"])
+
+    def _embed(self, limit: int | None) -> None:
+        from community.models import DailyListing
+        from search.services.embedding import embed_pending, papers_without_embeddings
+
+        waiting = papers_without_embeddings().count()
+        listed = Paper.objects.filter(
+            pk__in=DailyListing.objects.values("paper_id")
+        )  # the papers people look at first
+        with tqdm(
+            total=min(waiting, limit or waiting), unit="paper", desc="embed", file=self.stderr._out
+        ) as bar:
+            done = embed_pending(first=listed, limit=limit, progress=bar.update)
+        self.stdout.write(f"embedded {done} papers; {waiting - done} still without embeddings")
 
     def _update(self, *, rebuild: bool) -> None:
         total = Paper.objects.count() if rebuild else None

@@ -1,0 +1,79 @@
+import pytest
+from django.core.management import call_command
+
+from catalog.records import PaperRecord
+from catalog.services.upsert import write_papers
+from search import dense
+from search.models import PaperEmbedding
+from search.queries import search_papers, similar_papers
+from search.services.embedding import embed_pending
+from search.services.indexing import update_index
+from tests.factories import DailyListingFactory
+
+pytestmark = pytest.mark.django_db
+
+PAPERS = [
+    ("2601.10001", "Latent video diffusion for long clips", "We generate long videos with a "
+     "latent diffusion model that denoises frames jointly."),
+    ("2601.10002", "Temporal consistency in generated footage", "Synthesising moving images "
+     "frame by frame drifts; we add a temporal prior to keep generated footage coherent."),
+    ("2601.10003", "Protein folding with graph networks", "We predict protein structures "
+     "with message passing over residue graphs."),
+    ("2601.10004", "Bayesian optimisation of catalysts", "Gaussian processes guide the "
+     "search for new chemical catalysts."),
+]  # fmt: skip
+
+
+@pytest.fixture
+def embedded():
+    dense.forget()
+    write_papers([PaperRecord(arxiv_id=i, title=t, abstract=a) for i, t, a in PAPERS], "arxiv-api")
+    update_index(rebuild=True)
+    embed_pending()
+    dense.forget()
+    yield
+    dense.forget()
+
+
+def test_embeddings_are_stored_once(embedded):
+    assert PaperEmbedding.objects.count() == 4
+    assert embed_pending() == 0
+
+
+def test_hybrid_search_finds_papers_that_share_no_words_with_the_query(embedded):
+    page = search_papers("moving picture synthesis")
+    assert page.mode == "hybrid"
+    assert page.results[0].paper.arxiv_id in {"2601.10001", "2601.10002"}
+
+
+def test_filters_apply_to_semantic_hits_too(embedded):
+    ids = [r.paper.arxiv_id for r in search_papers("moving picture synthesis -footage").results]
+    assert "2601.10002" not in ids
+
+
+def test_similar_papers_exclude_the_paper_itself(embedded):
+    from catalog.models import Paper
+
+    video = Paper.objects.get(arxiv_id="2601.10001")
+    similar = similar_papers(video, limit=2)
+    assert video not in similar and similar[0].arxiv_id == "2601.10002"
+
+
+def test_paper_page_shows_similar_papers(embedded, client):
+    page = client.get("/papers/2601.10001").content.decode()
+    assert "Similar papers" in page and "Temporal consistency" in page
+
+
+def test_embed_command_does_listed_papers_first(capsys):
+    write_papers([PaperRecord(arxiv_id=i, title=t, abstract=a) for i, t, a in PAPERS], "arxiv-api")
+    listing = DailyListingFactory(paper__arxiv_id="2601.19999", paper__title="Listed one")
+    call_command("index", "embed", "--limit", "1")
+    assert list(PaperEmbedding.objects.values_list("paper_id", flat=True)) == [listing.paper_id]
+    assert "embedded 1 papers; 4 still without embeddings" in capsys.readouterr().out
+
+
+def test_without_embeddings_search_is_keyword_only(db):
+    dense.forget()
+    write_papers([PaperRecord(arxiv_id="2601.10009", title="Lonely wombat")], "arxiv-api")
+    update_index(rebuild=True)
+    assert search_papers("wombat").mode == "keyword"
