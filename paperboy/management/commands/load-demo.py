@@ -34,3 +34,7 @@ class Command(PaperboyCommand):
         call_command("import", "hf-daily", str(daily), "--skip-if-imported")
         if not options["daily_only"] and snapshot.exists():
             call_command("import", "arxiv-snapshot", str(snapshot), "--skip-if-imported")
+        from search.services.indexing import index_status
+
+        if index_status()["waiting"]:  # e.g. data imported before search existed
+            self.update_search_index()
