@@ -43,6 +43,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_snapshot.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/search_keyword.py
+	$(BIN)/python bench/embed.py
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
