@@ -24,7 +24,7 @@ class HfSearchQuery(Schema):
 
 class SearchQuery(HfSearchQuery):
     offset: int = Field(0, ge=0, le=1000)
-    sort: str | None = Field(None, description="relevance (default) or newest.")
+    sort: str | None = Field(None, description="relevance (default), newest or upvotes.")
     cat: str | None = Field(None, max_length=40, description="Category or archive.")
     year: int | None = Field(None, ge=1991, le=2100)
     has_code: bool = False
@@ -71,7 +71,7 @@ class SearchOut(Schema):
 
 def _run(text: str, limit: int, offset: int = 0) -> SearchPage:
     try:
-        return search_papers(text, limit=limit, offset=offset)
+        return search_papers(text, limit=limit, offset=offset, popularity=paper_upvote_counts)
     except QueryError as error:
         raise HttpError(400, str(error)) from None
     except IndexUnavailable as error:

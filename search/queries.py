@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from search.query import ParsedQuery, parse_query
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
+POPULAR_POOL = 500  # sort:upvotes orders this many best matches by their votes
 DEPTH = 100  # candidates each side contributes to fusion
 
 
@@ -64,8 +66,18 @@ def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
     return [papers[pk] for pk in ids if pk in papers]
 
 
-def search_papers(text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
-    """Run a query (QueryError when it cannot run; IndexUnavailable without an index)."""
+def search_papers(
+    text: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    popularity: Callable[[list[int]], dict[int, int]] | None = None,
+) -> SearchPage:
+    """Run a query (QueryError when it cannot run; IndexUnavailable without an index).
+
+    `popularity` gives upvote counts by paper id; with it, `sort:upvotes` orders the best
+    POPULAR_POOL matches by votes (search knows nothing of votes itself).
+    """
     started = time.perf_counter()
     query = parse_query(text)
     limit = max(1, min(limit, MAX_LIMIT))
@@ -73,19 +85,27 @@ def search_papers(text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
     page = SearchPage(query=query)
     pinned = list(papers_with_details().filter(arxiv_id__in=query.arxiv_ids)) if offset == 0 else []
     if query.has_text or query.categories or query.after or query.before or query.has_code:
-        hybrid = query.sort == "relevance" and bool(query.text) and dense.available()
+        by_votes = query.sort == "upvotes" and popularity is not None
+        hybrid = query.sort != "newest" and bool(query.text) and dense.available()
         depth = max(DEPTH, offset + limit) if hybrid else limit
+        if by_votes:
+            depth = POPULAR_POOL
         hits, page.total = lexical.search(
             query,
             limit=depth,
-            offset=0 if hybrid else offset,
+            offset=0 if (hybrid or by_votes) else offset,
             newest_first=query.sort == "newest",
         )
         by_id = {hit.paper_id: hit for hit in hits}
         ranked = [hit.paper_id for hit in hits]
         if hybrid:
-            ranked = _fuse(query, ranked, depth)[offset : offset + limit]
+            ranked = _fuse(query, ranked, depth)
             page.mode = "hybrid"
+        if by_votes:
+            votes = popularity(ranked)
+            ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
+        if hybrid or by_votes:
+            ranked = ranked[offset : offset + limit]
         papers = papers_with_details().in_bulk(ranked)
         seen = {paper.pk for paper in pinned}
         page.results = [

@@ -103,3 +103,11 @@ def test_search_page_and_apis(indexed, client):
 def test_without_an_index_search_says_so(client):
     assert client.get("/api/v1/search?q=anything").status_code == 503
     assert "has not been built" in client.get("/search?q=anything").content.decode()
+
+
+def test_sort_by_upvotes_uses_the_counts_it_is_given(indexed):
+    from catalog.models import Paper
+
+    target = Paper.objects.get(arxiv_id="0704.0002")
+    page = search_papers("the sort:upvotes", popularity=lambda ids: {target.pk: 99})
+    assert page.results[0].paper == target

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
 from search.queries import search_papers
 from search.query import QueryError
@@ -24,7 +25,10 @@ def search(request: HttpRequest) -> HttpResponse:
     if text.strip():
         try:
             context["page"] = search_papers(
-                text, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
+                text,
+                limit=PAGE_SIZE,
+                offset=(page_number - 1) * PAGE_SIZE,
+                popularity=paper_upvote_counts,
             )
         except QueryError as error:
             context["error"] = str(error)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from community.queries import paper_upvote_counts
 from paperboy.management.commands._base import PaperboyCommand
 from search.lexical import IndexUnavailable
 from search.queries import search_papers
@@ -16,7 +17,7 @@ from search.query import QueryError
 class Command(PaperboyCommand):
     help = (
         'Search papers with the query language: words, "phrases", -excluded, title:, '
-        "author:, cat:cs.CL, year:2024, after:/before:YYYY-MM-DD, has:code, sort:newest."
+        "author:, cat:cs.CL, year:2024, after:/before:YYYY-MM-DD, has:code, sort:newest|upvotes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +27,9 @@ class Command(PaperboyCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            page = search_papers(options["query"], limit=options["limit"])
+            page = search_papers(
+                options["query"], limit=options["limit"], popularity=paper_upvote_counts
+            )
         except (QueryError, IndexUnavailable) as error:
             raise CommandError(str(error)) from None
         for rank, result in enumerate(page.results, start=1):
