@@ -83,26 +83,24 @@ def comment(request: HttpRequest, arxiv_id: str, body: CommentIn):
     return Status(201, comment_out(add_comment(request.auth, paper, body.body, parent)))
 
 
-@router.post(
-    "/papers/{path:arxiv_id}/upvote",
-    auth=TokenAuth(),
-    response={200: VoteOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-)
+def _vote(request: HttpRequest, arxiv_id: str, *, on: bool) -> dict:
+    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    return {"upvoted": on, "upvotes": set_upvote(request.auth, paper, on=on)}
+
+
+VOTE_RESPONSES = {200: VoteOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+@router.post("/papers/{path:arxiv_id}/upvote", auth=TokenAuth(), response=VOTE_RESPONSES)
 def upvote(request: HttpRequest, arxiv_id: str):
     """Upvote a paper (idempotent)."""
-    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
-    return {"upvoted": True, "upvotes": set_upvote(request.auth, paper, on=True)}
+    return _vote(request, arxiv_id, on=True)
 
 
-@router.delete(
-    "/papers/{path:arxiv_id}/upvote",
-    auth=TokenAuth(),
-    response={200: VoteOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-)
+@router.delete("/papers/{path:arxiv_id}/upvote", auth=TokenAuth(), response=VOTE_RESPONSES)
 def remove_upvote(request: HttpRequest, arxiv_id: str):
     """Remove your upvote (idempotent)."""
-    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
-    return {"upvoted": False, "upvotes": set_upvote(request.auth, paper, on=False)}
+    return _vote(request, arxiv_id, on=False)
 
 
 @router.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut})

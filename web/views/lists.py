@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -102,35 +103,32 @@ def day_list(request: HttpRequest, day: dt.date) -> HttpResponse:
     )
 
 
-@require_GET
-def week_list(request: HttpRequest, week: str) -> HttpResponse:
+def _period_list(
+    request: HttpRequest, slug: str, parse: Callable[[str], Period], route: str, title: str
+) -> HttpResponse:
+    """A week or month page, with links to the periods before and after."""
     try:
-        period = parse_week(week)
+        period = parse(slug)
     except ValueError:
-        raise Http404("No such week") from None
-    year, number, _ = period.start.isocalendar()
+        raise Http404("No such period") from None
+    year, week, _ = period.start.isocalendar()
     return _render_list(
         request,
         period,
-        title=f"Top papers of week {number}, {year}",
-        previous=reverse("web:week", args=[period.shifted(-1).slug]),
-        following=reverse("web:week", args=[period.shifted(1).slug]),
+        title=title.format(start=period.start, week=week, year=year),
+        previous=reverse(route, args=[period.shifted(-1).slug]),
+        following=reverse(route, args=[period.shifted(1).slug]),
     )
+
+
+@require_GET
+def week_list(request: HttpRequest, week: str) -> HttpResponse:
+    return _period_list(request, week, parse_week, "web:week", "Top papers of week {week}, {year}")
 
 
 @require_GET
 def month_list(request: HttpRequest, month: str) -> HttpResponse:
-    try:
-        period = parse_month(month)
-    except ValueError:
-        raise Http404("No such month") from None
-    return _render_list(
-        request,
-        period,
-        title=f"Top papers of {period.start:%B %Y}",
-        previous=reverse("web:month", args=[period.shifted(-1).slug]),
-        following=reverse("web:month", args=[period.shifted(1).slug]),
-    )
+    return _period_list(request, month, parse_month, "web:month", "Top papers of {start:%B %Y}")
 
 
 @require_GET
