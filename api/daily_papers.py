@@ -73,7 +73,9 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
         if latest is None:
             return []
         period = day_period(latest)
-    listings, _ = listed_in(period, filters, offset=query.p * query.limit, limit=query.limit)
+    listings, _ = listed_in(
+        period, filters, offset=query.p * query.limit, limit=query.limit, all_authors=True
+    )
     return [daily_entry(listing) for listing in listings]
 
 

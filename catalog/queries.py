@@ -18,9 +18,28 @@ def papers_with_details() -> QuerySet[Paper]:
     )
 
 
+AUTHORS_ON_CARDS = 9  # cards show eight names, and "et al." when a ninth exists
+
+
+def card_authorships() -> Prefetch:
+    """The first authors of each paper, enough for a list card (big collaborations have
+    hundreds; loading them all dominated list pages)."""
+    return Prefetch(
+        "authorships",
+        queryset=Authorship.objects.filter(position__lte=AUTHORS_ON_CARDS)
+        .select_related("author")
+        .order_by("position"),
+    )
+
+
+def papers_for_cards() -> QuerySet[Paper]:
+    """Papers with what a list card shows, in a fixed number of queries."""
+    return Paper.objects.select_related("primary_category").prefetch_related(card_authorships())
+
+
 def latest_papers(limit: int = 50) -> QuerySet[Paper]:
     """The most recently published papers."""
-    return papers_with_details().order_by("-published_on", "-arxiv_id")[:limit]
+    return papers_for_cards().order_by("-published_on", "-arxiv_id")[:limit]
 
 
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Authorship, Paper
+from catalog.queries import AUTHORS_ON_CARDS
 from community.models import Comment, DailyListing, Upvote
 from community.periods import Period
 from community.trending import TrendingParams, trending_score
@@ -60,12 +61,14 @@ def with_counts(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
     )
 
 
-def _with_details(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
+def _with_details(
+    listings: QuerySet[DailyListing], *, all_authors: bool = False
+) -> QuerySet[DailyListing]:
+    authorships = Authorship.objects.select_related("author").order_by("position")
+    if not all_authors:  # cards show the first few; the API lists everyone
+        authorships = authorships.filter(position__lte=AUTHORS_ON_CARDS)
     return listings.select_related("paper__primary_category", "submitted_by").prefetch_related(
-        Prefetch(
-            "paper__authorships",
-            queryset=Authorship.objects.select_related("author").order_by("position"),
-        )
+        Prefetch("paper__authorships", queryset=authorships)
     )
 
 
@@ -89,6 +92,7 @@ def listed_in(
     offset: int = 0,
     limit: int = 50,
     include_hidden: bool = False,
+    all_authors: bool = False,
 ) -> tuple[list[DailyListing], bool]:
     """One page of a period's listings, ranked; returns (listings, whether more follow)."""
     listings = DailyListing.objects.filter(listed_on__range=(period.start, period.end))
@@ -110,7 +114,9 @@ def listed_in(
         chosen = [row["pk"] for row in rank_trending(list(rows))][offset : offset + limit + 1]
         by_pk = {
             listing.pk: listing
-            for listing in _with_details(with_counts(DailyListing.objects.filter(pk__in=chosen)))
+            for listing in _with_details(
+                with_counts(DailyListing.objects.filter(pk__in=chosen)), all_authors=all_authors
+            )
         }
         page = [by_pk[pk] for pk in chosen]
     else:
@@ -119,7 +125,11 @@ def listed_in(
             if filters.sort == "newest"
             else ["-featured", "-votes", "paper__arxiv_id"]
         )
-        page = list(_with_details(listings).order_by(*order)[offset : offset + limit + 1])
+        page = list(
+            _with_details(listings, all_authors=all_authors).order_by(*order)[
+                offset : offset + limit + 1
+            ]
+        )
     return page[:limit], len(page) > limit
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from catalog.models import Paper
-from catalog.queries import papers_with_details
+from catalog.queries import papers_for_cards, papers_with_details
 from search import dense, lexical
 from search.embeddings import EmbeddingsUnavailable, embedder
 from search.fusion import reciprocal_rank_fusion
@@ -106,7 +106,7 @@ def search_papers(
             ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
         if hybrid or by_votes:
             ranked = ranked[offset : offset + limit]
-        papers = papers_with_details().in_bulk(ranked)
+        papers = papers_for_cards().in_bulk(ranked)
         seen = {paper.pk for paper in pinned}
         page.results = [
             SearchResult(

@@ -51,6 +51,11 @@ def test_an_imported_day_answers_with_the_files_papers_and_upvotes(client, data_
         "ai_keywords",
     }  # fmt: skip
     assert first["paper"]["authors"][0]["name"]
+    by_id = {e["paper"]["id"]: e for e in json.loads(gzip.decompress(path.read_bytes()))}
+    for entry in entries:  # every author, not just the first few that cards show
+        assert len(entry["paper"]["authors"]) == len(
+            by_id[entry["paper"]["id"]]["paper"]["authors"]
+        )
 
 
 def test_weeks_months_pages_and_sorting(client):
