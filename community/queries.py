@@ -36,7 +36,6 @@ class ListFilters:
     sort: str = "upvotes"
     category: str = ""  # "cs.CL", or an archive such as "cs"
     has_code: bool = False
-    words: str = ""  # every word must appear in the title or abstract (case-insensitive)
 
 
 def _count_of(model, **conditions) -> Coalesce:
@@ -102,10 +101,6 @@ def listed_in(
         listings = listings.filter(in_category(filters.category))
     if filters.has_code:
         listings = listings.exclude(paper__code_url="")
-    for word in filters.words.split()[:10]:
-        listings = listings.filter(
-            Q(paper__title__icontains=word) | Q(paper__abstract__icontains=word)
-        )
     listings = with_counts(listings)
     if filters.sort == "trending":
         # Score every listing of the window from a few columns, then load details for the

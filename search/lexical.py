@@ -116,12 +116,16 @@ def _quoted(text: str) -> str:
 
 
 def _text_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | None:
+    """Words and phrases OR-ed for relevance ranking; when results are ordered by something
+    else (newest, upvotes) every word must match, or the list fills with weak matches."""
     parts = [_quoted(w) for w in [*query.words, *query.phrases]]
     parts += [f"title:{_quoted(w)}" for w in query.title]
     parts += [f"authors:{_quoted(a)}" for a in query.authors]
     parts = [p for p in parts if p and not p.endswith(':""')]
     if not parts:
         return None
+    if query.sort != "relevance":
+        parts = [f"+{part}" for part in parts]
     return index.parse_query(" ".join(parts), TEXT_FIELDS, field_boosts=BOOSTS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -14,6 +15,9 @@ from catalog.taxonomy import ARCHIVES, category_name, is_category
 from community.models import DailyListing
 from community.periods import Period, day_period, week_period_of
 from community.queries import ListFilters, latest_listing_day, listed_in, trending_period
+from search.lexical import IndexUnavailable
+from search.queries import search_papers
+from search.query import QueryError, parse_query
 
 ITEMS = 50
 
@@ -111,30 +115,50 @@ class CategoryFeed(_ListingFeed):
         return self._ranked(period, ListFilters(sort="newest", category=code))
 
 
-class SearchFeed(_ListingFeed):
-    """Listed papers of the last 90 days whose title or abstract has every word of `q`."""
+class SearchFeed(Feed):
+    """The newest papers matching a search query (every word must match)."""
+
+    feed_type = Rss201rev2Feed
 
     def get_object(self, request: HttpRequest) -> str:
-        query = " ".join(request.GET.get("q", "").split())[:200]
-        if not query:
-            raise Http404("Give the search words as ?q=")
-        return query
+        text = " ".join(request.GET.get("q", "").split())
+        if not text:
+            raise Http404("Give the search as ?q=")
+        try:
+            parse_query(text)
+        except QueryError as error:
+            raise Http404(str(error)) from None
+        return text
 
-    def title(self, query: str) -> str:
-        return f"Paperboy · papers matching “{query}”"
+    def title(self, text: str) -> str:
+        return f"Paperboy · new papers matching “{text}”"
 
-    def description(self, query: str) -> str:
-        return f"Papers listed in the last 90 days whose title or abstract contain: {query}"
+    def description(self, text: str) -> str:
+        return f"The newest papers matching: {text}"
 
-    def link(self, query: str) -> str:
-        return reverse("web:home")
+    def link(self, text: str) -> str:
+        return reverse("web:search") + "?" + urlencode({"q": text})
 
-    def items(self, query: str) -> list:
-        day = latest_listing_day()
-        if day is None:
+    def items(self, text: str) -> list:
+        query = text if "sort:" in text else f"{text} sort:newest"
+        try:
+            return [result.paper for result in search_papers(query, limit=ITEMS).results]
+        except IndexUnavailable:
             return []
-        period = Period("range", day - dt.timedelta(days=89), day)
-        return listed_in(period, ListFilters(sort="newest", words=query), limit=ITEMS)[0]
+
+    def item_title(self, paper) -> str:
+        return paper.title
+
+    def item_description(self, paper) -> str:
+        authors = ", ".join(a.author.name for a in paper.authorships.all()[:8])
+        return f"{authors}\n\n{paper.abstract}"
+
+    def item_link(self, paper) -> str:
+        return paper.get_absolute_url()
+
+    def item_pubdate(self, paper) -> dt.datetime | None:
+        day = paper.published_on
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
 def atom(feed_class: type[Feed]) -> type[Feed]:

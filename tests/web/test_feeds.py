@@ -44,10 +44,14 @@ def test_unknown_category_feeds_are_404(anonymous_client):
     assert anonymous_client.get("/feeds/category/nonsense.rss").status_code == 404
 
 
-def test_search_feeds_list_papers_with_every_word(anonymous_client, listed, frozen_now):
+def test_search_feeds_list_the_newest_papers_with_every_word(anonymous_client, listed):
+    from search.services.indexing import update_index
+
+    update_index(rebuild=True)
     for url in ("/feeds/search.rss?q=alpha+beta", "/feeds/search.atom?q=ALPHA"):
         parsed = feedparser.parse(anonymous_client.get(url).content)
         assert not parsed.bozo and [e.title for e in parsed.entries] == ["Alpha & <Beta>"]
     none = feedparser.parse(anonymous_client.get("/feeds/search.rss?q=alpha+gamma").content)
     assert none.entries == []
     assert anonymous_client.get("/feeds/search.rss").status_code == 404
+    assert anonymous_client.get("/feeds/search.rss?q=cat:nonsense").status_code == 404
