@@ -195,6 +195,29 @@ def passing_filters(query: ParsedQuery, paper_ids: list[int]) -> set[int]:
     return {searcher.doc(address)["paper_id"][0] for _, address in result.hits}
 
 
+def snippets_for(query: ParsedQuery, paper_ids: list[int]) -> dict[int, str]:
+    """Highlighted abstract snippets for just these papers (the page being shown), so deep
+    candidate lists for fusion need no snippets."""
+    if not paper_ids or not query.has_text:
+        return {}
+    index = open_for_reading()
+    built = build_query(index, query)
+    among = tantivy.Query.term_set_query(index.schema, "paper_id", paper_ids)
+    searcher = index.searcher()
+    result = searcher.search(
+        tantivy.Query.boolean_query([(tantivy.Occur.Must, built), (tantivy.Occur.Must, among)]),
+        limit=len(paper_ids),
+        count=False,
+    )
+    generator = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
+    generator.set_max_num_chars(240)
+    found = {}
+    for _, address in result.hits:
+        doc = searcher.doc(address)
+        found[doc["paper_id"][0]] = generator.snippet_from_doc(doc).to_html()
+    return found
+
+
 def search(
     query: ParsedQuery,
     *,

@@ -90,11 +90,13 @@ def search_papers(
         depth = max(DEPTH, offset + limit) if hybrid else limit
         if by_votes:
             depth = POPULAR_POOL
+        deep = hybrid or by_votes
         hits, page.total = lexical.search(
             query,
             limit=depth,
-            offset=0 if (hybrid or by_votes) else offset,
+            offset=0 if deep else offset,
             newest_first=query.sort == "newest",
+            snippets=not deep,
         )
         by_id = {hit.paper_id: hit for hit in hits}
         ranked = [hit.paper_id for hit in hits]
@@ -104,16 +106,14 @@ def search_papers(
         if by_votes:
             votes = popularity(ranked)
             ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
-        if hybrid or by_votes:
+        snippets = {hit.paper_id: hit.snippet for hit in hits}
+        if deep:
             ranked = ranked[offset : offset + limit]
+            snippets = lexical.snippets_for(query, ranked)
         papers = papers_for_cards().in_bulk(ranked)
         seen = {paper.pk for paper in pinned}
         page.results = [
-            SearchResult(
-                papers[pk],
-                by_id[pk].score if pk in by_id else 0.0,
-                by_id[pk].snippet if pk in by_id else "",
-            )
+            SearchResult(papers[pk], by_id[pk].score if pk in by_id else 0.0, snippets.get(pk, ""))
             for pk in ranked
             if pk in papers and pk not in seen
         ]
