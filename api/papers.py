@@ -19,7 +19,7 @@ from catalog.queries import papers_with_details
 from community.models import Comment
 from community.queries import paper_upvote_counts
 from community.services.comments import add_comment
-from community.services.upvotes import set_upvote
+from community.services.upvotes import set_upvote, upvote_count
 
 router = Router(tags=["papers"])
 ARXIV_ID = r"{arxiv_id:path}"
@@ -107,4 +107,4 @@ def remove_upvote(request: HttpRequest, arxiv_id: str):
 def paper(request: HttpRequest, arxiv_id: str):
     """One paper with its full metadata and upvote count."""
     found = _paper(arxiv_id)
-    return paper_out(found, paper_upvote_counts([found.pk]).get(found.pk, 0))
+    return paper_out(found, upvote_count(found))

@@ -6,35 +6,30 @@ from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Author, Authorship, ImportRun, Paper
 
-
-def papers_with_details() -> QuerySet[Paper]:
-    """Papers with their category and ordered authors loaded in a fixed number of queries."""
-    return Paper.objects.select_related("primary_category").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=Authorship.objects.select_related("author").order_by("position"),
-        ),
-        "categories",
-    )
-
-
 AUTHORS_ON_CARDS = 9  # cards show eight names, and "et al." when a ninth exists
 
 
-def card_authorships() -> Prefetch:
-    """The first authors of each paper, enough for a list card (big collaborations have
-    hundreds; loading them all dominated list pages)."""
-    return Prefetch(
-        "authorships",
-        queryset=Authorship.objects.filter(position__lte=AUTHORS_ON_CARDS)
-        .select_related("author")
-        .order_by("position"),
+def ordered_authorships(lookup: str = "authorships", *, first: int | None = None) -> Prefetch:
+    """Prefetch a paper's authorships in order, with authors; `first` keeps only that many,
+    enough for a list card (big collaborations have hundreds)."""
+    authorships = Authorship.objects.select_related("author").order_by("position")
+    if first is not None:
+        authorships = authorships.filter(position__lte=first)
+    return Prefetch(lookup, queryset=authorships)
+
+
+def papers_with_details() -> QuerySet[Paper]:
+    """Papers with their category, every author in order, and categories."""
+    return Paper.objects.select_related("primary_category").prefetch_related(
+        ordered_authorships(), "categories"
     )
 
 
 def papers_for_cards() -> QuerySet[Paper]:
     """Papers with what a list card shows, in a fixed number of queries."""
-    return Paper.objects.select_related("primary_category").prefetch_related(card_authorships())
+    return Paper.objects.select_related("primary_category").prefetch_related(
+        ordered_authorships(first=AUTHORS_ON_CARDS)
+    )
 
 
 def latest_papers(limit: int = 50) -> QuerySet[Paper]:

@@ -13,6 +13,16 @@ import orjson
 _SPACE = re.compile(r"\s+")
 
 
+def iso_datetime(value: object) -> datetime | None:
+    """An ISO 8601 timestamp (a trailing Z allowed) as a datetime; None for anything else."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def clean_line(text: str | None) -> str:
     """Collapse all whitespace (including LaTeX-style hard wraps) into single spaces."""
     return _SPACE.sub(" ", text or "").strip()

@@ -22,8 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.models import Authorship, Paper
-from catalog.queries import AUTHORS_ON_CARDS
+from catalog.models import Paper
+from catalog.queries import AUTHORS_ON_CARDS, ordered_authorships
 from community.models import Comment, DailyListing, Upvote
 from community.periods import Period
 from community.trending import TrendingParams, trending_score
@@ -63,11 +63,10 @@ def with_counts(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
 def _with_details(
     listings: QuerySet[DailyListing], *, all_authors: bool = False
 ) -> QuerySet[DailyListing]:
-    authorships = Authorship.objects.select_related("author").order_by("position")
-    if not all_authors:  # cards show the first few; the API lists everyone
-        authorships = authorships.filter(position__lte=AUTHORS_ON_CARDS)
+    # Cards show the first few authors; the API lists everyone.
+    first = None if all_authors else AUTHORS_ON_CARDS
     return listings.select_related("paper__primary_category", "submitted_by").prefetch_related(
-        Prefetch("paper__authorships", queryset=authorships)
+        ordered_authorships("paper__authorships", first=first)
     )
 
 

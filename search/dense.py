@@ -81,6 +81,12 @@ def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> lis
     return [pk for pk in ranked if pk != exclude][:k]
 
 
+def stored_vector(paper_id: int) -> np.ndarray | None:
+    """A paper's own embedding, or None before it has one."""
+    row = PaperEmbedding.objects.filter(paper_id=paper_id).values_list("vector", flat=True).first()
+    return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None
+
+
 def available() -> bool:
     ids, _ = _load()
     return len(ids) > 0

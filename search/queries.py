@@ -56,9 +56,7 @@ def _fuse(query: ParsedQuery, lexical_ids: list[int], depth: int) -> list[int]:
 
 def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
     """The papers whose embeddings are closest to this one's (none until it is embedded)."""
-    from search.services.embedding import vector_of
-
-    vector = vector_of(paper.pk)
+    vector = dense.stored_vector(paper.pk)
     if vector is None:
         return []
     ids = dense.nearest(vector, k=limit, exclude=paper.pk)

@@ -70,12 +70,13 @@ def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[An
         yield items[start : start + size]
 
 
-def _published_on(paper: Paper) -> dt.date | None:
-    if paper.submitted_at:
-        return paper.submitted_at.date()
-    if paper.listed_on:
-        return paper.listed_on
-    return _month_from_id(paper.arxiv_id)
+def _published_on(
+    submitted_at: dt.datetime | None, listed_on: dt.date | None, arxiv_id: str
+) -> dt.date | None:
+    """Best known first-appearance date: submission, else listing, else the id's month."""
+    if submitted_at:
+        return submitted_at.date()
+    return listed_on or _month_from_id(arxiv_id)
 
 
 def _month_from_id(arxiv_id: str) -> dt.date | None:
@@ -277,10 +278,7 @@ class PaperWriter:
             value = getattr(record, name)
             if not _empty(value):
                 row[name] = value
-        submitted = row["submitted_at"]
-        row["published_on"] = (
-            submitted.date() if submitted else row["listed_on"] or _month_from_id(record.arxiv_id)
-        )
+        row["published_on"] = _published_on(row["submitted_at"], row["listed_on"], record.arxiv_id)
         return row
 
     def _is_stale(self, paper: Paper, record: PaperRecord) -> bool:
@@ -316,7 +314,7 @@ class PaperWriter:
             assign("latest_version", record.latest_version)
         if record.listed_on and (not paper.listed_on or record.listed_on < paper.listed_on):
             assign("listed_on", record.listed_on)
-        published_on = _published_on(paper)
+        published_on = _published_on(paper.submitted_at, paper.listed_on, paper.arxiv_id)
         if published_on != paper.published_on:
             assign("published_on", published_on)
         return changed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.conf import settings
 from catalog.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from catalog.links import extract_links
 from catalog.models import Source
-from catalog.records import PaperRecord, Rejected, clean_abstract, clean_line
+from catalog.records import PaperRecord, Rejected, clean_abstract, clean_line, iso_datetime
 from catalog.sources.base import SourceError
 from catalog.sources.http import HttpClient
 from catalog.sources.xml import NS, parse_xml, text_of
@@ -19,13 +18,6 @@ from catalog.taxonomy import is_category
 
 MAX_IDS_PER_REQUEST = 100
 _ERROR_ID = "/api/errors"
-
-
-def _datetime(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
 
 
 def _api_error(root: Element) -> str | None:
@@ -47,8 +39,8 @@ def parse_api_entry(entry: Element) -> PaperRecord:
     abstract = clean_abstract(text_of(entry, "atom:summary"))
     comments = clean_line(text_of(entry, "arxiv:comment"))
     code_url, project_url = extract_links(abstract, comments)
-    published = _datetime(text_of(entry, "atom:published"))
-    updated = _datetime(text_of(entry, "atom:updated"))
+    published = iso_datetime(text_of(entry, "atom:published"))
+    updated = iso_datetime(text_of(entry, "atom:updated"))
     return PaperRecord(
         arxiv_id=arxiv_id.base,
         title=title,

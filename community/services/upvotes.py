@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from catalog.models import Paper
-from community.models import DailyListing, Upvote, User
+from community.models import Upvote, User
 from community.permissions import can_participate
+from community.queries import paper_upvote_counts
 from community.services.errors import NotAllowed
 
 
 def upvote_count(paper: Paper) -> int:
     """Upvote rows plus the imported baseline (the source's own count on its listing day)."""
-    baseline = DailyListing.objects.filter(paper=paper).aggregate(m=Max("imported_upvotes"))["m"]
-    return Upvote.objects.filter(paper=paper).count() + (baseline or 0)
+    return paper_upvote_counts([paper.pk]).get(paper.pk, 0)
 
 
 def set_upvote(user: User, paper: Paper, *, on: bool) -> int:

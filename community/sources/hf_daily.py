@@ -20,7 +20,7 @@ import orjson
 from catalog.ids import InvalidArxivId, parse_arxiv_id
 from catalog.links import code_repository
 from catalog.models import Source
-from catalog.records import PaperRecord, Rejected, clean_abstract, clean_line
+from catalog.records import PaperRecord, Rejected, clean_abstract, clean_line, iso_datetime
 from catalog.sources.base import SourceError, check_readable, file_fingerprint, read_bytes
 
 _DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.json(?:\.gz)?$")
@@ -126,15 +126,6 @@ def _decode_entry(entry: Any) -> dict[str, Any]:
     raise MalformedEntry(f"entry is {type(entry).__name__}, not an object")
 
 
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
@@ -161,7 +152,9 @@ def parse_entry(entry: dict[str, Any], file_day: date | None) -> ListingRecord:
     title = clean_line(_string(paper.get("title")) or _string(entry.get("title")))
     if not title:
         raise MalformedEntry(f"{arxiv_id}: no title")
-    listed_at = _datetime(paper.get("submittedOnDailyAt")) or _datetime(entry.get("publishedAt"))
+    listed_at = iso_datetime(paper.get("submittedOnDailyAt")) or iso_datetime(
+        entry.get("publishedAt")
+    )
     listed_on = file_day or (listed_at.date() if listed_at else None)
     if listed_on is None:
         raise MalformedEntry(f"{arxiv_id}: no listing date in the entry or the file name")
@@ -179,7 +172,7 @@ def parse_entry(entry: dict[str, Any], file_day: date | None) -> ListingRecord:
         title=title,
         abstract=clean_abstract(_string(paper.get("summary")) or _string(entry.get("summary"))),
         authors=authors,
-        submitted_at=_datetime(paper.get("publishedAt")),
+        submitted_at=iso_datetime(paper.get("publishedAt")),
         code_url=code_repository(github) or (github if github.startswith("https://") else ""),
         project_url=project if project.startswith(("http://", "https://")) else "",
         code_stars=stars if isinstance(stars, int) and stars >= 0 else None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -49,8 +48,3 @@ def embed_pending(
             if progress:
                 progress(len(batch))
     return done
-
-
-def vector_of(paper_id: int) -> np.ndarray | None:
-    row = PaperEmbedding.objects.filter(paper_id=paper_id).values_list("vector", flat=True).first()
-    return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None

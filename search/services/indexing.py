@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import tantivy
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 
-from catalog.models import Authorship, Paper
+from catalog.models import Paper
+from catalog.queries import ordered_authorships
 from search import lexical
-from search.models import IndexState
+from search.models import IndexState, PaperEmbedding
 
 BATCH = 2000
 STATE = "lexical"
@@ -27,10 +28,7 @@ class IndexBusy(RuntimeError):
 
 def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
     """Papers in primary-key batches, with authors and categories, modified since `since`."""
-    rows = Paper.objects.order_by("pk").prefetch_related(
-        Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
-        "categories",
-    )
+    rows = Paper.objects.order_by("pk").prefetch_related(ordered_authorships(), "categories")
     if since is not None:
         rows = rows.filter(modified__gte=since)
     last = 0
@@ -111,8 +109,6 @@ def index_status() -> dict[str, object]:
         if state and state.indexed_until
         else papers
     )
-    from search.models import PaperEmbedding
-
     return {
         "papers": papers,
         "embedded": PaperEmbedding.objects.count(),

@@ -9,7 +9,9 @@ from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog.models import Paper
+from community.models import DailyListing
 from paperboy.management.commands._base import PaperboyCommand
+from search.services.embedding import embed_pending, papers_without_embeddings
 from search.services.indexing import IndexBusy, index_status, update_index
 
 
@@ -57,9 +59,6 @@ class Command(PaperboyCommand):
             time.sleep(options["loop"])
 
     def _embed(self, limit: int | None) -> None:
-        from community.models import DailyListing
-        from search.services.embedding import embed_pending, papers_without_embeddings
-
         waiting = papers_without_embeddings().count()
         listed = Paper.objects.filter(
             pk__in=DailyListing.objects.values("paper_id")
