@@ -230,3 +230,19 @@ def test_a_truncated_gzip_file_is_one_clear_error_and_keeps_what_was_imported(co
     with pytest.raises(SourceError, match="corrupt or truncated"):
         import_file(broken, batch_size=10)
     assert Paper.objects.count() > 0
+
+
+def test_imports_update_the_search_index(copy_data, capsys):
+    from search.services.indexing import index_status
+
+    call_command("import", "arxiv-snapshot", str(copy_data(SAMPLE)))
+    assert index_status()["indexed"] == 200
+    assert "search index: 200 papers indexed" in capsys.readouterr().out
+
+
+def test_bulk_loads_can_leave_the_index_for_later(copy_data):
+    from search.services.indexing import index_status
+
+    call_command("import", "arxiv-snapshot", str(copy_data(SAMPLE)), "--no-index")
+    status = index_status()
+    assert status["indexed"] == 0 and status["waiting"] == 200

@@ -21,10 +21,11 @@ class PaperboyCommand(BaseCommand):
         except KeyboardInterrupt:
             raise CommandError("interrupted; run the same command again to resume") from None
 
-    def report(self, run: ImportRun) -> None:
-        """The one-line summary every import ends with, after bringing search up to date."""
+    def report(self, run: ImportRun, *, index: bool = True) -> None:
+        """The one-line summary every import ends with, then (unless told not to) bringing
+        the search index up to date with what changed."""
         self.stdout.write(f"{run.source}: {run.summary}")
-        if run.new or run.updated:
+        if index and (run.new or run.updated):
             self.update_search_index()
 
     def update_search_index(self) -> None:

@@ -53,6 +53,12 @@ class Command(PaperboyCommand):
                 help="do nothing when this exact input was already imported completely",
             )
             sub.add_argument("--batch-size", type=int, default=None, help="records per transaction")
+            sub.add_argument(
+                "--no-index",
+                action="store_true",
+                help="leave the search index alone (for bulk loads; run `paperboy index update` "
+                "afterwards)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["source"]
@@ -76,4 +82,4 @@ class Command(PaperboyCommand):
         run = run_import(
             source, make_writer, batch_size=options["batch_size"], stderr=self.stderr._out
         )
-        self.report(run)
+        self.report(run, index=not options["no_index"])
