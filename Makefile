@@ -42,7 +42,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_snapshot.py
 	$(BIN)/python bench/web.py
-	$(BIN)/python bench/search_keyword.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/search_quality.py
 

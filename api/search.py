@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -28,6 +30,11 @@ class SearchQuery(HfSearchQuery):
     cat: str | None = Field(None, max_length=40, description="Category or archive.")
     year: int | None = Field(None, ge=1991, le=2100)
     has_code: bool = False
+    mode: Literal["hybrid", "keyword"] = Field(
+        "hybrid",
+        description="hybrid (default) fuses keyword and semantic rankings where embeddings "
+        "exist; keyword uses the keyword index alone.",
+    )
 
 
 class HfPaperHit(Schema):
@@ -65,13 +72,16 @@ class SearchHit(Schema):
 
 class SearchOut(Schema):
     total: int
+    mode: str
     took_ms: float
     results: list[SearchHit]
 
 
-def _run(text: str, limit: int, offset: int = 0) -> SearchPage:
+def _run(text: str, limit: int, offset: int = 0, *, semantic: bool = True) -> SearchPage:
     try:
-        return search_papers(text, limit=limit, offset=offset, popularity=paper_upvote_counts)
+        return search_papers(
+            text, limit=limit, offset=offset, popularity=paper_upvote_counts, semantic=semantic
+        )
     except QueryError as error:
         raise HttpError(400, str(error)) from None
     except IndexUnavailable as error:
@@ -110,7 +120,9 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
         extra.append(f"year:{query.year}")
     if query.has_code:
         extra.append("has:code")
-    page = _run(" ".join([query.q, *extra]), query.limit, query.offset)
+    page = _run(
+        " ".join([query.q, *extra]), query.limit, query.offset, semantic=query.mode == "hybrid"
+    )
     counts = paper_upvote_counts([r.paper.pk for r in page.results])
     results = []
     for result in page.results:
@@ -125,4 +137,9 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
                 "githubRepo": paper["githubRepo"],
             }
         )
-    return {"total": page.total, "took_ms": round(page.took_ms, 2), "results": results}
+    return {
+        "total": page.total,
+        "mode": page.mode,
+        "took_ms": round(page.took_ms, 2),
+        "results": results,
+    }

@@ -1,22 +1,30 @@
-"""Nearest neighbours over the stored paper embeddings: an exact scan in memory.
+"""Nearest neighbours over the stored paper embeddings.
 
-Each process keeps a float16 matrix of every embedding (384 x 2 bytes a paper: 115 MB for
-150k papers) and, at most every few seconds, appends the embeddings created since its last
-look. An exact scan of 150k rows takes a few milliseconds on 2 cores; an approximate index
-is for larger catalogues.
+Two parts, merged per query:
+- the bulk, in an approximate (HNSW) index on disk that `paperboy index rebuild` or
+  `paperboy index vectors` builds once a catalogue is large (search/ann.py), memory-mapped;
+- the tail, every embedding created since that index was built (all of them when there is
+  none): a float16 matrix in memory, scanned exactly, appended to at most every few seconds.
+An exact scan of 150k rows takes a few milliseconds on 2 cores, so small catalogues need no
+approximate index at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
 import numpy as np
 
 from search.embeddings import DIMENSIONS
-from search.models import PaperEmbedding
+from search.models import IndexState, PaperEmbedding
 
 CHECK_EVERY = 5.0
+VECTORS_STATE = "vectors"
+# Embeddings are stamped when written but visible on commit; the tail looks back this far
+# past the approximate index's watermark (papers in both are merged by id).
+OVERLAP = dt.timedelta(minutes=2)
 _lock = threading.Lock()
 _state: dict[str, object] = {}
 
@@ -30,18 +38,40 @@ def _rows(rows) -> tuple[list[int], list[np.ndarray], object]:
     return pks, vectors, latest
 
 
-def _load() -> tuple[np.ndarray, np.ndarray | None]:
-    """The id array and float16 matrix, appending embeddings created since the last look
-    (a full reload when counts disagree, e.g. after deletions)."""
+def _open_bulk(state: IndexState | None):
+    """The memory-mapped approximate index the state row describes, if its file exists."""
+    from search import ann, lexical
+
+    if state is None:
+        return None
+    path = lexical.index_path().parent / ann.FILE_NAME
+    return ann.Neighbours(path) if path.exists() else None
+
+
+def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
+    """The tail's ids and float16 matrix, and the approximate index (or None), refreshed at
+    most every CHECK_EVERY seconds; a full reload of the tail when the approximate index
+    changed or counts disagree (e.g. after deletions)."""
     with _lock:
         if not _state:
-            _state.update(ids=np.zeros(0, dtype=np.int64), matrix=None, checked=0.0, latest=None)
+            _state.update(ids=np.zeros(0, dtype=np.int64), matrix=None, checked=0.0)
+            _state.update(latest=None, bulk=None, bulk_version=None, bulk_count=0)
         now = time.monotonic()
         if now - float(_state["checked"]) <= CHECK_EVERY:
-            return _state["ids"], _state["matrix"]  # type: ignore[return-value]
+            return _state["ids"], _state["matrix"], _state["bulk"]  # type: ignore[return-value]
         _state["checked"] = now
+        vectors_state = IndexState.objects.filter(name=VECTORS_STATE).first()
+        version = vectors_state.updated if vectors_state else None
+        if version != _state["bulk_version"]:
+            _state["bulk"] = _open_bulk(vectors_state)
+            _state["bulk_version"] = version
+            _state["bulk_count"] = len(_state["bulk"]) if _state["bulk"] is not None else 0
+            _state["latest"] = None
+            _state["ids"], _state["matrix"] = np.zeros(0, dtype=np.int64), None
         columns = ("pk", "vector", "created")
         rows = PaperEmbedding.objects.order_by("created", "pk").values_list(*columns)
+        if _state["bulk"] is not None and vectors_state and vectors_state.indexed_until:
+            rows = rows.filter(created__gt=vectors_state.indexed_until - OVERLAP)
         if _state["latest"] is not None:
             pks, vectors, latest = _rows(rows.filter(created__gt=_state["latest"]))
             if pks:
@@ -55,30 +85,37 @@ def _load() -> tuple[np.ndarray, np.ndarray | None]:
                     matrix = _state["matrix"]
                     _state["matrix"] = block if matrix is None else np.vstack([matrix, block])
                 _state["latest"] = latest
-        if PaperEmbedding.objects.count() != len(_state["ids"]):
+        if _state["latest"] is None or rows.count() != len(_state["ids"]):
             pks, vectors, latest = _rows(rows)
             _state["ids"] = np.array(pks, dtype=np.int64)
             _state["matrix"] = np.vstack(vectors).astype(np.float16) if vectors else None
-            _state["latest"] = latest
-        return _state["ids"], _state["matrix"]  # type: ignore[return-value]
+            _state["latest"] = latest or dt.datetime.min.replace(tzinfo=dt.UTC)
+        return _state["ids"], _state["matrix"], _state["bulk"]  # type: ignore[return-value]
 
 
 def forget() -> None:
-    """Drop the cached matrix (tests, or after a bulk change)."""
+    """Drop the cached matrix and index (tests, or after a bulk change)."""
     with _lock:
         _state.clear()
 
 
 def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> list[int]:
     """Paper ids of the k stored embeddings closest to `vector` (cosine), best first."""
-    ids, matrix = _load()
-    if matrix is None or len(ids) == 0 or vector.shape != (DIMENSIONS,):
+    ids, matrix, bulk = _load()
+    if vector.shape != (DIMENSIONS,):
         return []
-    scores = matrix @ vector.astype(np.float16)
-    take = min(k + 1, len(ids))
-    top = np.argpartition(-scores, take - 1)[:take]
-    ranked = [int(ids[i]) for i in top[np.argsort(-scores[top].astype(np.float32))]]
-    return [pk for pk in ranked if pk != exclude][:k]
+    best: dict[int, float] = {}
+    if bulk is not None:
+        keys, similarities = bulk.search(vector, k + 1)
+        best.update(zip(keys.tolist(), similarities.tolist(), strict=True))
+    if matrix is not None and len(ids):
+        scores = (matrix @ vector.astype(np.float16)).astype(np.float32)
+        take = min(k + 1, len(ids))
+        for i in np.argpartition(-scores, take - 1)[:take]:
+            pk, score = int(ids[i]), float(scores[i])
+            best[pk] = max(score, best.get(pk, -2.0))
+    best.pop(exclude, None)  # type: ignore[arg-type]
+    return sorted(best, key=lambda pk: -best[pk])[:k]
 
 
 def stored_vector(paper_id: int) -> np.ndarray | None:
@@ -88,5 +125,5 @@ def stored_vector(paper_id: int) -> np.ndarray | None:
 
 
 def available() -> bool:
-    ids, _ = _load()
-    return len(ids) > 0
+    ids, _, bulk = _load()
+    return len(ids) > 0 or (bulk is not None and len(bulk) > 0)

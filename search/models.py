@@ -25,7 +25,7 @@ class PaperEmbedding(models.Model):
     )
     model_id = models.CharField(max_length=64)
     vector = models.BinaryField()
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
         return f"embedding of {self.paper_id} ({self.model_id})"

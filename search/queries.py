@@ -70,11 +70,13 @@ def search_papers(
     limit: int = 20,
     offset: int = 0,
     popularity: Callable[[list[int]], dict[int, int]] | None = None,
+    semantic: bool = True,
 ) -> SearchPage:
     """Run a query (QueryError when it cannot run; IndexUnavailable without an index).
 
     `popularity` gives upvote counts by paper id; with it, `sort:upvotes` orders the best
-    POPULAR_POOL matches by votes (search knows nothing of votes itself).
+    POPULAR_POOL matches by votes (search knows nothing of votes itself). Without
+    `semantic`, only the keyword index ranks.
     """
     started = time.perf_counter()
     query = parse_query(text)
@@ -84,7 +86,7 @@ def search_papers(
     pinned = list(papers_with_details().filter(arxiv_id__in=query.arxiv_ids)) if offset == 0 else []
     if query.has_text or query.categories or query.after or query.before or query.has_code:
         by_votes = query.sort == "upvotes" and popularity is not None
-        hybrid = query.sort != "newest" and bool(query.text) and dense.available()
+        hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
         depth = max(DEPTH, offset + limit) if hybrid else limit
         if by_votes:
             depth = POPULAR_POOL

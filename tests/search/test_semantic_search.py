@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from catalog.records import PaperRecord
 from catalog.services.upsert import write_papers
@@ -77,3 +80,46 @@ def test_without_embeddings_search_is_keyword_only(db):
     write_papers([PaperRecord(arxiv_id="2601.10009", title="Lonely wombat")], "arxiv-api")
     update_index(rebuild=True)
     assert search_papers("wombat").mode == "keyword"
+
+
+def test_approximate_index_and_exact_tail_answer_together(embedded, settings):
+    from catalog.models import Paper
+
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 2
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    PaperEmbedding.objects.update(created=an_hour_ago)
+    call_command("index", "rebuild")
+    assert (settings.PAPERBOY_INDEX_DIR / "vectors.usearch").exists()
+    # A paper embedded after the build is found through the exact tail.
+    write_papers(
+        [PaperRecord(arxiv_id="2601.10005", title="Video diffusion transformers", abstract=(
+            "Diffusion transformers synthesise long video clips with coherent motion."))],
+        "arxiv-api",
+    )  # fmt: skip
+    embed_pending()
+    dense.forget()
+    tail_ids, _, bulk = dense._load()
+    assert len(bulk) == 4 and len(tail_ids) == 1
+    video = Paper.objects.get(arxiv_id="2601.10001")
+    near = [p.arxiv_id for p in similar_papers(video, limit=4)]
+    assert "2601.10001" not in near
+    assert set(near[:2]) == {"2601.10002", "2601.10005"}
+    assert len(near) == len(set(near)) == 4  # papers in both parts appear once
+
+
+def test_small_catalogues_need_no_approximate_index(embedded, settings, capsys):
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 1000
+    call_command("index", "vectors")
+    assert "searched by exact scan" in capsys.readouterr().out
+    assert not (settings.PAPERBOY_INDEX_DIR / "vectors.usearch").exists()
+    call_command("index", "vectors", "--force")
+    assert "vector index holds 4 embeddings" in capsys.readouterr().out
+    assert search_papers("moving picture synthesis").mode == "hybrid"
+
+
+def test_api_search_can_be_keyword_only(embedded, client):
+    hybrid = client.get("/api/v1/search?q=cinematography").json()
+    keyword = client.get("/api/v1/search?q=cinematography&mode=keyword").json()
+    assert hybrid["mode"] == "hybrid" and hybrid["results"]
+    assert keyword["mode"] == "keyword" and keyword["results"] == []
+    assert client.get("/api/v1/search?q=x&mode=fuzzy").status_code == 400

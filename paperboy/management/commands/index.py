@@ -1,4 +1,4 @@
-"""`paperboy index rebuild|update|status`: the search index, derived from the database."""
+"""`paperboy index ...`: the search index (keyword and vector), derived from the database."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from tqdm import tqdm
 from catalog.models import Paper
 from community.models import DailyListing
 from paperboy.management.commands._base import PaperboyCommand
+from search.models import PaperEmbedding
 from search.services.embedding import embed_pending, papers_without_embeddings
 from search.services.indexing import IndexBusy, index_status, update_index
+from search.services.vectors import build_vector_index
 
 
 class Command(PaperboyCommand):
@@ -29,6 +31,14 @@ class Command(PaperboyCommand):
             help="keep updating, waiting this many seconds between rounds",
         )
         actions.add_parser("status", help="papers indexed, and papers waiting")
+        vectors = actions.add_parser(
+            "vectors",
+            help="build the approximate vector index (rebuild does this for large catalogues)",
+            description="Build an HNSW index over every stored embedding, for catalogues where "
+            "an exact scan is too slow. Skipped below PAPERBOY_VECTOR_INDEX_MIN embeddings "
+            "unless --force.",
+        )
+        vectors.add_argument("--force", action="store_true", help="build it whatever the size")
         embed = actions.add_parser(
             "embed",
             help="compute semantic embeddings for papers that have none (listed papers first)",
@@ -52,8 +62,15 @@ class Command(PaperboyCommand):
                 if not options.get("loop"):
                     return
                 time.sleep(options["loop"])
+        if action == "vectors":
+            self._vectors(force=options["force"])
+            return
+        if action == "rebuild":
+            self._update(rebuild=True)
+            self._vectors(force=False)
+            return
         while True:
-            self._update(rebuild=action == "rebuild")
+            self._update(rebuild=False)
             if not options.get("loop"):
                 return
             time.sleep(options["loop"])
@@ -68,6 +85,17 @@ class Command(PaperboyCommand):
         ) as bar:
             done = embed_pending(first=listed, limit=limit, progress=bar.update)
         self.stdout.write(f"embedded {done} papers; {waiting - done} still without embeddings")
+
+    def _vectors(self, *, force: bool) -> None:
+        total = PaperEmbedding.objects.count()
+        with tqdm(total=total, unit="vector", desc="vectors", file=self.stderr._out) as bar:
+            size = build_vector_index(force=force, progress=bar.update)
+        if size is None:
+            self.stdout.write(
+                f"{total} embeddings: below PAPERBOY_VECTOR_INDEX_MIN, searched by exact scan"
+            )
+        else:
+            self.stdout.write(f"vector index holds {size} embeddings")
 
     def _update(self, *, rebuild: bool) -> None:
         total = Paper.objects.count() if rebuild else None

@@ -1,0 +1,385 @@
+"""Benchmark: search at 144k, 1M and 3M papers, end to end through the HTTP API.
+
+For each corpus size:
+1. The corpus: 144k is the real snapshot; 1M and 3M are made by recombining real titles,
+   abstracts, authors and categories deterministically (seed 3) into snapshot-format records.
+2. `paperboy import arxiv-snapshot --no-index` into a fresh SQLite database.
+3. Embeddings: embedding 3M abstracts on 2 cores would take days, so the vectors are derived
+   from real ones: 12,000 real papers (seed 11) are embedded once with the site's model
+   (cached under var/bench/), and each paper gets the normalised sum of two of them plus a
+   little noise. They are written to the embeddings table the site reads.
+4. `paperboy index rebuild` (keyword index, timed) and, from PAPERBOY_VECTOR_INDEX_MIN on,
+   `paperboy index vectors` (HNSW, timed); below it the server scans vectors exactly.
+5. `paperboy serve` (gunicorn, 2 workers, production settings, page cache off); 500 queries
+   made from real titles (seed 7: words, phrases, cat:, year:, has:code) through
+   `GET /api/v1/search`, keyword-only and hybrid: p50 / p95 / p99 with one client, then
+   throughput with 4. Server RSS (and PSS, which counts shared memory maps once) is read
+   from /proc after the run.
+6. Recall@10 of the vector search the server used against an exact scan, for 200 real query
+   embeddings.
+
+    .venv/bin/python bench/search.py [--sizes 144k,1M,3M] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from report import write_section
+
+from web import free_port, wait_until_up
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent / "paperboy"
+SNAPSHOT = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv-snapshot.jsonl.gz"
+WORK = ROOT / "var" / "bench"
+SIZES = {"144k": 0, "1M": 1_000_000, "3M": 3_000_000}
+SAMPLE = 12_000
+DIMENSIONS = 384
+VECTOR_INDEX_MIN = 300_000  # the setting's default
+CHUNK = 50_000
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def real_records() -> list[dict]:
+    with gzip.open(SNAPSHOT, "rt") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def make_queries(records: list[dict], count: int = 500) -> list[str]:
+    rng = random.Random(7)
+    titles = []
+    for record in records:
+        words = re.findall(r"[A-Za-z]{4,}", record["title"])
+        if len(words) >= 3:
+            titles.append((words, (record["categories"] or "cs.LG").split()[0]))
+    queries = []
+    for number in range(count):
+        words, category = rng.choice(titles)
+        picked = rng.sample(words, k=min(len(words), rng.randint(1, 3)))
+        kind = number % 5
+        if kind == 0:
+            queries.append(" ".join(picked))
+        elif kind == 1:
+            start = rng.randrange(max(1, len(words) - 1))
+            queries.append(f'"{words[start]} {words[start + 1]}"' if len(words) > 1 else words[0])
+        elif kind == 2:
+            queries.append(f"{' '.join(picked)} cat:{category.split('.')[0]}")
+        elif kind == 3:
+            queries.append(f"{' '.join(picked)} year:{rng.choice([2023, 2024, 2025])}")
+        else:
+            queries.append(f"{' '.join(picked)} has:code")
+    return queries
+
+
+def synthetic_corpus(records: list[dict], size: int) -> Path:
+    """`size` records recombined from real ones, with unique new-style ids."""
+    path = WORK / f"corpus-{size}.jsonl.gz"
+    if path.exists():
+        return path
+    rng = random.Random(3)
+    months = [f"{y:02d}{m:02d}" for y in range(15, 26) for m in range(1, 13)]
+    partial = path.with_suffix(".partial")
+    with gzip.open(partial, "wt", compresslevel=1) as out:
+        for i in range(size):
+            title, body, people = (records[rng.randrange(len(records))] for _ in range(3))
+            record = dict(body)
+            record.update(
+                id=f"{months[i // 99_999]}.{i % 99_999 + 1:05d}",
+                title=title["title"],
+                categories=title["categories"],
+                authors=people["authors"],
+                authors_parsed=people.get("authors_parsed"),
+                doi=None,
+                journal_ref=None,
+            )
+            out.write(json.dumps(record) + "\n")
+    partial.replace(path)
+    return path
+
+
+def real_embeddings(records: list[dict]) -> np.ndarray:
+    """SAMPLE real abstracts embedded with the site's model (cached)."""
+    path = WORK / f"real-embeddings-{SAMPLE}.npy"
+    if path.exists():
+        return np.load(path)
+    from search.embeddings import embedder, paper_text
+
+    rng = random.Random(11)
+    chosen = sorted(rng.sample(range(len(records)), SAMPLE))
+    log(f"embedding {SAMPLE} real abstracts (once; cached in {path})")
+    texts = [paper_text(records[i]["title"], records[i]["abstract"]) for i in chosen]
+    vectors = embedder().embed(texts)
+    np.save(path, vectors.astype(np.float32))
+    return vectors
+
+
+def derived_vectors(real: np.ndarray, count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    left = real[rng.integers(0, len(real), count)]
+    right = real[rng.integers(0, len(real), count)]
+    mixed = left + right + rng.normal(0, 0.02, (count, DIMENSIONS)).astype(np.float32)
+    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
+
+
+def store_embeddings(database: Path, real: np.ndarray) -> None:
+    """Derived vectors for every paper, written straight into the site's embeddings table."""
+    connection = sqlite3.connect(database)
+    ids = [row[0] for row in connection.execute("SELECT id FROM catalog_paper ORDER BY id")]
+    created = "2026-01-01 00:00:00"
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        vectors = derived_vectors(real, len(chunk), seed=start)
+        connection.executemany(
+            "INSERT INTO search_paperembedding (paper_id, model_id, vector, created) "
+            "VALUES (?, 'derived', ?, ?)",
+            ((pk, vector.tobytes(), created) for pk, vector in zip(chunk, vectors, strict=True)),
+        )
+        connection.commit()
+    connection.close()
+
+
+def run(env: dict, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(BIN), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def timed_get(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        answer.read()
+    return (time.perf_counter() - start) * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def memory_mb(root: int) -> tuple[float, float]:
+    """Summed RSS and PSS (shared pages divided among sharers) of a process tree, in MB."""
+    rss = pss = 0
+    for pid in process_tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
+def measure(port: int, queries: list[str], mode: str) -> dict[str, float]:
+    urls = [
+        f"http://127.0.0.1:{port}/api/v1/search?limit=10&mode={mode}&q={urllib.parse.quote(q)}"
+        for q in queries
+    ]
+    for url in urls[:40]:
+        timed_get(url)  # warm up both workers
+    single = [timed_get(url) for url in urls]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(timed_get, urls))
+    return {
+        "p50": statistics.median(single),
+        "p95": percentile(single, 0.95),
+        "p99": percentile(single, 0.99),
+        "rps": len(urls) / (time.perf_counter() - start),
+    }
+
+
+def vector_recall(database: Path, real: np.ndarray, queries: list[str], index_dir: Path) -> float:
+    """Recall@10 of the server's vector search (HNSW, or exact below the threshold) against
+    an exact scan, for 200 embedded queries."""
+    from search import ann
+    from search.embeddings import embedder
+
+    path = index_dir / ann.FILE_NAME
+    if not path.exists():
+        return 1.0
+    texts = [re.sub(r"\w+:\S+|\"", " ", q) for q in queries[:200]]
+    vectors = embedder().embed(texts)
+    # The stored vectors, made again from the same seeds (cheaper than reading them back).
+    connection = sqlite3.connect(database)
+    ids = np.array([r[0] for r in connection.execute("SELECT id FROM catalog_paper ORDER BY id")])
+    connection.close()
+    matrix = np.zeros((len(ids), DIMENSIONS), dtype=np.float32)
+    for start in range(0, len(ids), CHUNK):
+        end = min(start + CHUNK, len(ids))
+        matrix[start:end] = derived_vectors(real, end - start, seed=start)
+    approximate = ann.Neighbours(path)
+    hits = 0
+    for vector in vectors:
+        exact = set(ids[np.argpartition(-(matrix @ vector), 10)[:10]].tolist())
+        keys, _ = approximate.search(vector, 10)
+        hits += len(exact & set(keys.tolist()))
+    return hits / (10 * len(vectors))
+
+
+def bench_size(label: str, size: int, records: list[dict], real: np.ndarray, queries: list[str]):
+    work = WORK / f"search-{label}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    database = work / "db.sqlite3"
+    env = {
+        **os.environ,
+        "PAPERBOY_DATA_DIR": str(work),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PAPERBOY_RATE_API": "100000000",
+        "PAPERBOY_PAGE_CACHE_SECONDS": "0",
+        "PAPERBOY_DEBUG": "0",
+        "PAPERBOY_VECTOR_INDEX_MIN": str(10**9),  # `index vectors` below builds it, timed
+    }
+    corpus = SNAPSHOT if size == 0 else synthetic_corpus(records, size)
+    run(env, "migrate", "-v0")
+    log(f"{label}: importing {corpus.name}")
+    import_seconds = run(env, "import", "arxiv-snapshot", str(corpus), "--no-index")
+    log(f"{label}: storing derived embeddings")
+    store_embeddings(database, real)
+    log(f"{label}: keyword index")
+    keyword_seconds = run(env, "index", "rebuild")
+    vector_seconds = 0.0
+    papers = sqlite3.connect(database).execute("SELECT count(*) FROM catalog_paper").fetchone()[0]
+    if papers >= VECTOR_INDEX_MIN:
+        log(f"{label}: vector index over {papers} embeddings")
+        vector_seconds = run(env, "index", "vectors", "--force")
+    index_dir = work / "index"
+    size_mb = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+        env={**env, "PAPERBOY_VECTOR_INDEX_MIN": str(VECTOR_INDEX_MIN)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        log(f"{label}: querying")
+        keyword = measure(port, queries, "keyword")
+        hybrid = measure(port, queries, "hybrid")
+        rss, pss = memory_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    recall = vector_recall(database, real, queries, index_dir)
+    result = {
+        "label": label,
+        "papers": papers,
+        "import_s": import_seconds,
+        "keyword_s": keyword_seconds,
+        "vector_s": vector_seconds,
+        "index_mb": size_mb,
+        "rss_mb": rss,
+        "pss_mb": pss,
+        "keyword": keyword,
+        "hybrid": hybrid,
+        "recall": recall,
+        "vectors": "HNSW int8" if vector_seconds else "exact fp16",
+    }
+    log(json.dumps(result))
+    (WORK / f"search-result-{label}.json").write_text(json.dumps(result))
+    return result
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| corpus | papers | keyword index s | vector index s | index MB | vectors | "
+        "recall@10 | keyword p50 / p95 / p99 ms | keyword req/s | hybrid p50 / p95 / p99 ms "
+        "| hybrid req/s | server RSS / PSS MB |",
+        "|---|---:|---:|---:|---:|---|---:|---|---:|---|---:|---|",
+    ]
+    for r in results:
+        k, h = r["keyword"], r["hybrid"]
+        lines.append(
+            f"| {r['label']} | {r['papers']:,} | {r['keyword_s']:.0f} | {r['vector_s']:.0f} | "
+            f"{r['index_mb']:,.0f} | {r['vectors']} | {r['recall']:.3f} | "
+            f"{k['p50']:.1f} / {k['p95']:.1f} / {k['p99']:.1f} | {k['rps']:.0f} | "
+            f"{h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} | {h['rps']:.0f} | "
+            f"{r['rss_mb']:,.0f} / {r['pss_mb']:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="144k,1M,3M")
+    parser.add_argument("--keep", action="store_true", help="keep each corpus's database")
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
+    import django
+
+    django.setup()
+    WORK.mkdir(parents=True, exist_ok=True)
+    records = real_records()
+    queries = make_queries(records)
+    real = real_embeddings(records)
+    results = []
+    for label in options.sizes.split(","):
+        results.append(bench_size(label, SIZES[label], records, real, queries))
+        if not options.keep:
+            shutil.rmtree(WORK / f"search-{label}", ignore_errors=True)
+    # Sizes run separately are merged into one table.
+    merged = {
+        label: json.loads((WORK / f"search-result-{label}.json").read_text())
+        for label in SIZES
+        if (WORK / f"search-result-{label}.json").exists()
+    }
+    body = table(list(merged.values()))
+    print(body)
+    write_section(
+        "Search at scale",
+        ".venv/bin/python bench/search.py --sizes 144k,1M,3M",
+        "500 queries made from real titles (seed 7: words, phrases, `cat:`, `year:`, "
+        "`has:code`) through `GET /api/v1/search?limit=10` on gunicorn with 2 workers "
+        "(production settings, page cache off). Latencies with one client; req/s with 4 "
+        "concurrent clients. 1M and 3M are real titles, abstracts, authors and categories "
+        "recombined (seed 3). **Vectors are derived from real embeddings**: 12,000 real "
+        "papers embedded with the site's model, each paper getting the normalised sum of two "
+        "plus noise (embedding 3M abstracts on 2 cores would take days). Recall@10 is the "
+        "vector search the server used against an exact scan, for 200 embedded queries. "
+        "Server RSS sums the gunicorn processes, so memory-mapped index files shared by both "
+        "workers count twice; PSS counts them once.\n\n" + body,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Ranking a fixed set of candidate papers against many standing queries at once.
+
+Digests ask "which of this week's papers match 'diffusion models for video'?" for every
+distinct topic among their subscribers. Each topic is answered once, however many
+subscribers share it: keyword matches among the candidates (BM25 with the query's filters)
+fused with semantic neighbours among the candidates that have embeddings, the same way the
+search page fuses them. The semantic side is one matrix product for all topics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tantivy
+from django.conf import settings
+
+from search import lexical
+from search.embeddings import DIMENSIONS, EmbeddingsUnavailable, embedder
+from search.fusion import reciprocal_rank_fusion
+from search.models import PaperEmbedding
+from search.query import ParsedQuery, parse_query
+
+DEPTH = 100
+MIN_SIMILARITY = 0.35  # below this, all-MiniLM neighbours are rarely on topic
+CHUNK = 5000
+
+
+def stored_vectors(paper_ids: list[int]) -> tuple[list[int], np.ndarray]:
+    """The embeddings these papers have (ids in the order found, float32 rows)."""
+    found, rows = [], []
+    for start in range(0, len(paper_ids), CHUNK):
+        chunk = paper_ids[start : start + CHUNK]
+        for pk, vector in PaperEmbedding.objects.filter(paper_id__in=chunk).values_list(
+            "paper_id", "vector"
+        ):
+            found.append(pk)
+            rows.append(np.frombuffer(bytes(vector), dtype=np.float32))
+    matrix = np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return found, matrix
+
+
+def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[int]:
+    index = lexical.open_for_reading()
+    among = tantivy.Query.term_set_query(index.schema, "paper_id", candidates)
+    built = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, among),
+            (tantivy.Occur.Must, lexical.build_query(index, query)),
+        ]
+    )
+    searcher = index.searcher()
+    result = searcher.search(built, limit=DEPTH if query.has_text else len(candidates))
+    found = [searcher.doc(address)["paper_id"][0] for _, address in result.hits]
+    if not query.has_text:  # filters only: keep the candidates' own order
+        passing = set(found)
+        return [pk for pk in candidates if pk in passing][:DEPTH]
+    return found
+
+
+def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]]:
+    """For each topic (a query in the search language), the candidates that match it, best
+    first. `candidates` should come in the order to prefer among equals (e.g. by votes)."""
+    if not topics or not candidates:
+        return {topic: [] for topic in topics}
+    parsed = {topic: parse_query(topic) for topic in topics}
+    keyword = {topic: _keyword_matches(parsed[topic], candidates) for topic in topics}
+    semantic: dict[str, list[int]] = {topic: [] for topic in topics}
+    with_text = [t for t in topics if parsed[t].text]
+    ids, matrix = stored_vectors(candidates)
+    if with_text and len(ids):
+        try:
+            vectors = embedder().embed([parsed[t].text for t in with_text])
+        except EmbeddingsUnavailable:
+            vectors = None
+        if vectors is not None:
+            similarities = vectors @ matrix.T
+            for row, topic in enumerate(with_text):
+                order = np.argsort(-similarities[row])[:DEPTH]
+                near = [ids[i] for i in order if similarities[row, i] >= MIN_SIMILARITY]
+                allowed = lexical.passing_filters(parsed[topic], near)
+                semantic[topic] = [pk for pk in near if pk in allowed]
+    return {
+        topic: reciprocal_rank_fusion(
+            [keyword[topic], semantic[topic]],
+            k=settings.PAPERBOY_FUSION_K,
+            weights=[1.0, settings.PAPERBOY_FUSION_DENSE_WEIGHT],
+        )
+        for topic in topics
+    }
+
+
+def rank_by_likeness(
+    profiles: dict[object, np.ndarray], candidates: list[int], *, depth: int = DEPTH
+) -> dict[object, list[int]]:
+    """For each profile vector (e.g. the mean of a member's upvoted papers), the candidates
+    closest to it, best first, above MIN_SIMILARITY."""
+    ids, matrix = stored_vectors(candidates)
+    if not profiles or not len(ids):
+        return {key: [] for key in profiles}
+    keys = list(profiles)
+    similarities = np.vstack([profiles[key] for key in keys]) @ matrix.T
+    ranked = {}
+    for row, key in enumerate(keys):
+        order = np.argsort(-similarities[row])[:depth]
+        ranked[key] = [ids[i] for i in order if similarities[row, i] >= MIN_SIMILARITY]
+    return ranked
+
+
+def profile_of(paper_ids: list[int]) -> np.ndarray | None:
+    """The normalised mean embedding of these papers (None when none has one)."""
+    _, matrix = stored_vectors(paper_ids)
+    if not len(matrix):
+        return None
+    mean = matrix.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else None
