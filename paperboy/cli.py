@@ -30,7 +30,14 @@ Searching
   index embed [--loop S]             semantic embeddings, listed papers first
   search "QUERY" [--limit N] [--json]
                                      search with the query language
+  index vectors [--force]            the approximate vector index for large catalogues
   eval beir DIR [--split S] [--json] search quality on a BEIR benchmark
+
+Delivering
+  digests send [--period P] [--as-of D] [--loop S]
+                                     build and send the email digests that are due
+  digests status                     subscriptions and deliveries by state
+  worker                             background jobs: digests on schedule
 
 Run `paperboy COMMAND --help` for a command's options, and `paperboy help --all` for every
 Django command. Settings come from PAPERBOY_* environment variables and DATABASE_URL

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "catalog",
     "community",
     "search",
+    "digests",
+    "django_tasks",
+    "django_tasks_db",
     "web",
     "ninja",
 ]
@@ -172,6 +175,20 @@ globals().update(email_settings(env_str("PAPERBOY_EMAIL_URL", f"file://{DATA_DIR
 DEFAULT_FROM_EMAIL = env_str("PAPERBOY_FROM_EMAIL", "Paperboy <paperboy@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Digests (docs/configuration.md, "Digests").
+PAPERBOY_DIGEST_CONFIRM_DAYS = env_int("PAPERBOY_DIGEST_CONFIRM_DAYS", 7, minimum=1)
+PAPERBOY_DIGEST_SEND_RATE = env_float("PAPERBOY_DIGEST_SEND_RATE", 0.0, minimum=0)
+PAPERBOY_DIGEST_MAX_ATTEMPTS = env_int("PAPERBOY_DIGEST_MAX_ATTEMPTS", 6, minimum=1)
+PAPERBOY_DIGEST_RETRY_SECONDS = env_int("PAPERBOY_DIGEST_RETRY_SECONDS", 300, minimum=1)
+PAPERBOY_DIGEST_MAX_HARD_FAILURES = env_int("PAPERBOY_DIGEST_MAX_HARD_FAILURES", 3, minimum=1)
+PAPERBOY_DIGEST_CLAIM_SECONDS = env_int("PAPERBOY_DIGEST_CLAIM_SECONDS", 900, minimum=10)
+PAPERBOY_DIGEST_MAX_PAPERS = env_int("PAPERBOY_DIGEST_MAX_PAPERS", 30, minimum=1, maximum=100)
+PAPERBOY_RATE_SUBSCRIBE = env_int("PAPERBOY_RATE_SUBSCRIBE", 5, minimum=1)
+PAPERBOY_WORKER_INTERVAL = env_int("PAPERBOY_WORKER_INTERVAL", 300, minimum=5)
+
+# Background jobs: django-tasks with its database backend; `paperboy worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Cache: rate limits and throttles live here. Use Redis when several app servers run.
 _cache_url = env_str("PAPERBOY_CACHE_URL", "locmem:")
 if _cache_url.startswith(("redis://", "rediss://")):
@@ -202,6 +219,7 @@ PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
 PAPERBOY_FUSION_K = env_float("PAPERBOY_FUSION_K", 30.0, minimum=1)
 PAPERBOY_FUSION_DENSE_WEIGHT = env_float("PAPERBOY_FUSION_DENSE_WEIGHT", 1.0, minimum=0)
+PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 300_000, minimum=0)
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

@@ -50,3 +50,82 @@ class SubmitForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="Email address")
+    frequency = forms.ChoiceField(
+        choices=[("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")],
+        initial="weekly",
+        required=False,
+    )
+    topic = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Topic (optional)",
+        help_text="Words or a search, e.g. <code>diffusion models for video</code> or "
+        "<code>cat:cs.CL</code>. Leave empty for the period's top papers.",
+    )
+
+
+TIME_ZONE_HELP = "An IANA name such as <code>Europe/Paris</code> or <code>America/New_York</code>."
+
+
+class PreferencesForm(forms.Form):
+    frequency = forms.ChoiceField(
+        choices=[("daily", "Daily, on weekdays"), ("weekly", "Weekly"), ("monthly", "Monthly")]
+    )
+    send_hour = forms.IntegerField(min_value=0, max_value=23, label="Hour to receive it (0-23)")
+    time_zone = forms.CharField(max_length=64, help_text=TIME_ZONE_HELP)
+    max_papers = forms.IntegerField(min_value=1, label="Papers per digest")
+    include_top = forms.BooleanField(required=False, label="Include the period's top papers")
+    topics = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text='One per line, in the search syntax: words, <code>"phrases"</code>, '
+        "<code>cat:cs.CV</code>, <code>author:</code>. Matched by meaning too.",
+    )
+    exclude_categories = forms.CharField(
+        required=False, label="Never include these categories", help_text="e.g. cs.CR, math"
+    )
+    exclude_keywords = forms.CharField(required=False, label="Never include these words")
+    exclude_authors = forms.CharField(required=False, label="Never include these authors")
+    for_you = forms.BooleanField(
+        required=False,
+        label="For you: papers like the ones you upvoted",
+        help_text="Needs an account with this address.",
+    )
+    send_empty = forms.BooleanField(required=False, label="Send a digest even when nothing matched")
+
+    def __init__(self, *args, max_papers: int = 30, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["max_papers"] = forms.IntegerField(
+            min_value=1, max_value=max_papers, label="Papers per digest"
+        )
+
+    @staticmethod
+    def initial_for(subscription) -> dict:
+        return {
+            "frequency": subscription.frequency,
+            "send_hour": subscription.send_hour,
+            "time_zone": subscription.time_zone,
+            "max_papers": subscription.max_papers,
+            "include_top": subscription.include_top,
+            "topics": "\n".join(subscription.topics),
+            "exclude_categories": ", ".join(subscription.exclude_categories),
+            "exclude_keywords": ", ".join(subscription.exclude_keywords),
+            "exclude_authors": ", ".join(subscription.exclude_authors),
+            "for_you": subscription.for_you,
+            "send_empty": subscription.send_empty,
+        }
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["topics"] = [t.strip() for t in data["topics"].splitlines() if t.strip()]
+        for field in ("exclude_categories", "exclude_keywords", "exclude_authors"):
+            data[field] = _lines(data[field])
+        return data

@@ -3,7 +3,7 @@ from django.urls import path, re_path, register_converter
 
 from web import feeds
 from web.converters import IsoDateConverter
-from web.views import accounts, lists, papers, search, submit
+from web.views import accounts, digests, lists, papers, search, submit
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -75,6 +75,11 @@ urlpatterns = [
     ),
     path("feeds/search.rss", feeds.SearchFeed(), name="feed_search"),
     path("feeds/search.atom", feeds.atom(feeds.SearchFeed)(), name="feed_search_atom"),
+    path("digests/subscribe", digests.subscribe_page, name="digest_subscribe"),
+    path("digests/confirm/<str:token>", digests.confirm_page, name="digest_confirm"),
+    path("digests/preferences/<str:token>", digests.preferences_page, name="digest_preferences"),
+    path("digests/unsubscribe/<str:token>", digests.unsubscribe_page, name="digest_unsubscribe"),
+    path("accounts/digest", digests.member_subscribe, name="member_digest"),
     path("about", lists.about, name="about"),
     path("healthz", papers.healthz, name="healthz"),
 ]

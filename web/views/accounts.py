@@ -16,6 +16,8 @@ from community.permissions import can_participate
 from community.services.accounts import send_verification_email, verify_email
 from community.services.errors import NotAllowed
 from community.services.tokens import create_token, revoke_token
+from digests.models import Subscription
+from digests.services.subscribing import preferences_link
 from paperboy.ratelimit import allow, client_address
 from web.forms import RateLimitedLoginForm, SignUpForm, TokenForm
 
@@ -70,6 +72,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         .order_by("-listed_on")[:50]
     )
     own = request.user.is_authenticated and request.user.pk == member.pk
+    digest = (
+        Subscription.objects.filter(email=member.email.lower()).first()
+        if own and member.email
+        else None
+    )
     return render(
         request,
         "web/profile.html",
@@ -81,6 +88,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "tokens": member.api_tokens.order_by("-created") if own else [],
             "can_participate": can_participate(member),
             "token_form": TokenForm(),
+            "digest": digest,
+            "digest_preferences": preferences_link(digest) if digest else "",
         },
     )
 
