@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -50,4 +50,4 @@ def create_subscription(request: HttpRequest, body: SubscriptionIn):
         subscribe(email, frequency=body.frequency, topics=body.topics, exclude=body.exclude)
     except InvalidSubscription as error:
         raise HttpError(400, str(error)) from None
-    return 202, {"detail": ACCEPTED}
+    return Status(202, {"detail": ACCEPTED})

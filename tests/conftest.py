@@ -197,6 +197,11 @@ class SmtpOutbox:
     """Messages received by the test SMTP server, parsed."""
 
     messages: list = field(default_factory=list)
+    # address -> SMTP reply to its RCPT TO, e.g. "550 5.1.1 No such user" or "451 Try later"
+    refuse: dict = field(default_factory=dict)
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
 
     def links(self, index: int = -1) -> list[str]:
         import re
@@ -216,6 +221,13 @@ def smtp_server():
     outbox = SmtpOutbox()
 
     class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            reply = outbox.refuse.get(address)
+            if reply:
+                return reply
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server, session, envelope):
             outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 Message accepted for delivery"

@@ -9,6 +9,7 @@ import factory
 from catalog.models import Author, Authorship, Paper, Source
 from catalog.records import author_key
 from community.models import DailyListing, User
+from digests.models import Subscription
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -56,3 +57,15 @@ class DailyListingFactory(factory.django.DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     listed_on = dt.date(2026, 8, 21)
     imported_upvotes = factory.Sequence(lambda n: n)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscriber (weekly, top papers) unless told otherwise."""
+
+    class Meta:
+        model = Subscription
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    status = Subscription.Status.ACTIVE
+    frequency = "weekly"
+    confirmed_at = factory.LazyFunction(lambda: dt.datetime(2026, 8, 1, tzinfo=dt.UTC))
