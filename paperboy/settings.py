@@ -219,7 +219,7 @@ PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
 PAPERBOY_FUSION_K = env_float("PAPERBOY_FUSION_K", 30.0, minimum=1)
 PAPERBOY_FUSION_DENSE_WEIGHT = env_float("PAPERBOY_FUSION_DENSE_WEIGHT", 1.0, minimum=0)
-PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 300_000, minimum=0)
+PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

@@ -178,7 +178,7 @@ def test_a_killed_senders_claims_are_taken_over_after_they_expire(
 ):
     SubscriptionFactory()
     build_digests("weekly", WEEK_SENT_ON)
-    ticket, ids = sending.claim()  # ... and then the process is killed: nothing is released
+    _ticket, ids = sending.claim()  # ... and then the process is killed: nothing is released
     assert len(ids) == 1
     assert send_pending().sent == 0
     later = dt.datetime.now(dt.UTC) + dt.timedelta(

@@ -117,6 +117,27 @@ def test_small_catalogues_need_no_approximate_index(embedded, settings, capsys):
     assert search_papers("moving picture synthesis").mode == "hybrid"
 
 
+def test_new_embeddings_join_the_approximate_index_once_enough_gather(embedded, settings):
+    from search.services.vectors import refresh_vector_index
+
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 2
+    PaperEmbedding.objects.update(created=timezone.now() - dt.timedelta(hours=1))
+    assert refresh_vector_index() == 4
+    write_papers(
+        [PaperRecord(arxiv_id="2601.10006", title="Graph transformers for molecules")],
+        "arxiv-api",
+    )
+    embed_pending()
+    assert refresh_vector_index() == 4  # one new embedding: the exact tail serves it
+    write_papers(
+        [PaperRecord(arxiv_id="2601.10007", title="Diffusion for molecule generation")],
+        "arxiv-api",
+    )
+    embed_pending()
+    assert refresh_vector_index() == 6  # two gathered: added, not rebuilt
+    assert refresh_vector_index(rebuild=True) == 6
+
+
 def test_api_search_can_be_keyword_only(embedded, client):
     hybrid = client.get("/api/v1/search?q=cinematography").json()
     keyword = client.get("/api/v1/search?q=cinematography&mode=keyword").json()

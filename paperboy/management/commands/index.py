@@ -14,7 +14,9 @@ from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
 from search.services.embedding import embed_pending, papers_without_embeddings
 from search.services.indexing import IndexBusy, index_status, update_index
-from search.services.vectors import build_vector_index
+from search.services.vectors import refresh_vector_index
+
+SLICE = 5000
 
 
 class Command(PaperboyCommand):
@@ -33,12 +35,18 @@ class Command(PaperboyCommand):
         actions.add_parser("status", help="papers indexed, and papers waiting")
         vectors = actions.add_parser(
             "vectors",
-            help="build the approximate vector index (rebuild does this for large catalogues)",
-            description="Build an HNSW index over every stored embedding, for catalogues where "
-            "an exact scan is too slow. Skipped below PAPERBOY_VECTOR_INDEX_MIN embeddings "
-            "unless --force.",
+            help="build or extend the approximate vector index (for large catalogues)",
+            description="Build an HNSW index over every stored embedding, or add the ones "
+            "created since it was last written, for catalogues where an exact scan is too "
+            "slow. Skipped below PAPERBOY_VECTOR_INDEX_MIN embeddings (or new embeddings) "
+            "unless --force. `index rebuild` and `index embed` do this too.",
         )
-        vectors.add_argument("--force", action="store_true", help="build it whatever the size")
+        vectors.add_argument(
+            "--force", action="store_true", help="build or extend it whatever the sizes"
+        )
+        vectors.add_argument(
+            "--rebuild", action="store_true", help="build it afresh instead of extending it"
+        )
         embed = actions.add_parser(
             "embed",
             help="compute semantic embeddings for papers that have none (listed papers first)",
@@ -63,11 +71,11 @@ class Command(PaperboyCommand):
                     return
                 time.sleep(options["loop"])
         if action == "vectors":
-            self._vectors(force=options["force"])
+            self._vectors(force=options["force"], rebuild=options["rebuild"])
             return
         if action == "rebuild":
             self._update(rebuild=True)
-            self._vectors(force=False)
+            self._vectors(rebuild=True)
             return
         while True:
             self._update(rebuild=False)
@@ -80,16 +88,24 @@ class Command(PaperboyCommand):
         listed = Paper.objects.filter(
             pk__in=DailyListing.objects.values("paper_id")
         )  # the papers people look at first
-        with tqdm(
-            total=min(waiting, limit or waiting), unit="paper", desc="embed", file=self.stderr._out
-        ) as bar:
-            done = embed_pending(first=listed, limit=limit, progress=bar.update)
+        goal = min(waiting, limit or waiting)
+        done = 0
+        with tqdm(total=goal, unit="paper", desc="embed", file=self.stderr._out) as bar:
+            while done < goal:
+                # In slices, so the vector index takes in new embeddings as they gather.
+                step = embed_pending(
+                    first=listed, limit=min(SLICE, goal - done), progress=bar.update
+                )
+                done += step
+                refresh_vector_index()
+                if not step:
+                    break
         self.stdout.write(f"embedded {done} papers; {waiting - done} still without embeddings")
 
-    def _vectors(self, *, force: bool) -> None:
+    def _vectors(self, *, force: bool = False, rebuild: bool = False) -> None:
+        with tqdm(unit="vector", desc="vectors", file=self.stderr._out) as bar:
+            size = refresh_vector_index(force=force, rebuild=rebuild, progress=bar.update)
         total = PaperEmbedding.objects.count()
-        with tqdm(total=total, unit="vector", desc="vectors", file=self.stderr._out) as bar:
-            size = build_vector_index(force=force, progress=bar.update)
         if size is None:
             self.stdout.write(
                 f"{total} embeddings: below PAPERBOY_VECTOR_INDEX_MIN, searched by exact scan"
