@@ -23,6 +23,9 @@ FILE_NAME = "vectors.usearch"
 
 
 def _new_index():
+    # ONNX Runtime crashes the process (segfault) when imported after usearch's native
+    # library is loaded; loading it first avoids that whatever the order of use.
+    import onnxruntime  # noqa: F401
     from usearch.index import Index
 
     return Index(

@@ -144,3 +144,19 @@ def test_api_search_can_be_keyword_only(embedded, client):
     assert hybrid["mode"] == "hybrid" and hybrid["results"]
     assert keyword["mode"] == "keyword" and keyword["results"] == []
     assert client.get("/api/v1/search?q=x&mode=fuzzy").status_code == 400
+
+
+def test_the_vector_index_and_the_model_load_in_either_order(tmp_path):
+    """usearch loaded before ONNX Runtime used to crash the process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'paperboy.settings';"
+        "django.setup(); import numpy as np; from pathlib import Path; from search import ann;"
+        f"ann.build(Path(r'{tmp_path}') / 'v.usearch', np.arange(3), np.eye(3, 384));"
+        "from search.embeddings import embedder; print(embedder().embed(['x']).shape)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "(1, 384)" in done.stdout
