@@ -24,11 +24,14 @@ run: $(STAMP)
 	@mkdir -p var
 	@echo "Semantic embeddings are computed in the background (listed papers first);"
 	@echo "search is keyword-only until some exist. Progress: paperboy index status"
-	$(BIN)/paperboy index embed --loop 60 > var/embed.log 2>&1 & \
-	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	@echo "Digests are sent by a background worker; in the demo they land in var/outbox/."
+	$(BIN)/paperboy index embed --loop 60 > var/embed.log 2>&1 & embed=$$!; \
+	  $(BIN)/paperboy worker > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$embed $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/paperboy serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	bash scripts/install-e2e-tools
 	bash scripts/run-tests
 
 lint: $(STAMP)
@@ -45,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/digests.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

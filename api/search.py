@@ -14,7 +14,7 @@ from api.serializers import paper_out
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
 from search.queries import SearchPage, search_papers
-from search.query import QueryError
+from search.query import QueryError, with_filters
 
 router = Router(tags=["search"])
 
@@ -111,17 +111,11 @@ def hf_search(request: HttpRequest, query: Query[HfSearchQuery]):
 def search(request: HttpRequest, query: Query[SearchQuery]):
     """Search with the query language plus optional filters, sorting and paging; reports
     the total number of matches and the server time taken."""
-    extra = []
-    if query.sort:
-        extra.append(f"sort:{query.sort}")
-    if query.cat:
-        extra.append(f"cat:{query.cat}")
-    if query.year:
-        extra.append(f"year:{query.year}")
-    if query.has_code:
-        extra.append("has:code")
+    text = with_filters(
+        query.q, sort=query.sort, category=query.cat, year=query.year, has_code=query.has_code
+    )
     page = _run(
-        " ".join([query.q, *extra]), query.limit, query.offset, semantic=query.mode == "hybrid"
+        text, query.limit, query.offset, semantic=query.mode == "hybrid"
     )
     counts = paper_upvote_counts([r.paper.pk for r in page.results])
     results = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from catalog.models import Author, Authorship, ImportRun, Paper
 
@@ -53,3 +53,12 @@ def papers_of_author(author: Author) -> QuerySet[Paper]:
 
 def recent_import_runs(limit: int = 20) -> QuerySet[ImportRun]:
     return ImportRun.objects.order_by("-started_at")[:limit]
+
+
+def papers_in_category(code: str) -> QuerySet[Paper]:
+    """Papers in a category (or, for an archive such as `cs`, any of its categories), newest
+    first, with what a card shows."""
+    inside = Paper.categories.through.objects.filter(paper_id=OuterRef("pk")).filter(
+        Q(category__code=code) | Q(category__code__startswith=f"{code}.")
+    )
+    return papers_for_cards().filter(Exists(inside)).order_by("-published_on", "-arxiv_id")

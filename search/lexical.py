@@ -110,7 +110,7 @@ class LexicalHit:
     snippet: str  # HTML with <b> around matches, escaped otherwise
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     cleaned = " ".join(text.replace('"', " ").replace("\\", " ").split())
     return f'"{cleaned}"' if cleaned else ""
 
@@ -118,9 +118,9 @@ def _quoted(text: str) -> str:
 def _text_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | None:
     """Words and phrases OR-ed for relevance ranking; when results are ordered by something
     else (newest, upvotes) every word must match, or the list fills with weak matches."""
-    parts = [_quoted(w) for w in [*query.words, *query.phrases]]
-    parts += [f"title:{_quoted(w)}" for w in query.title]
-    parts += [f"authors:{_quoted(a)}" for a in query.authors]
+    parts = [quoted(w) for w in [*query.words, *query.phrases]]
+    parts += [f"title:{quoted(w)}" for w in query.title]
+    parts += [f"authors:{quoted(a)}" for a in query.authors]
     parts = [p for p in parts if p and not p.endswith(':""')]
     if not parts:
         return None
@@ -144,13 +144,13 @@ def build_query(
     clauses.append((tantivy.Occur.Must, text or tantivy.Query.all_query()))
     if query.authors:  # an author: filter must match, not just rank
         for author in query.authors:
-            must = index.parse_query(f"authors:{_quoted(author)}", ["authors"])
+            must = index.parse_query(f"authors:{quoted(author)}", ["authors"])
             clauses.append((tantivy.Occur.Must, must))
     for excluded in query.excluded:
-        quoted = _quoted(excluded)
-        if quoted:
+        phrase = quoted(excluded)
+        if phrase:
             clauses.append(
-                (tantivy.Occur.MustNot, index.parse_query(quoted, ["title", "abstract"]))
+                (tantivy.Occur.MustNot, index.parse_query(phrase, ["title", "abstract"]))
             )
     if query.categories:
         any_category = [

@@ -148,3 +148,25 @@ def _field(query: ParsedQuery, name: str, value: str, quoted: bool) -> None:
     else:
         # An unknown "field:" is most likely ordinary text with a colon ("BERT: a study").
         query.words.extend(_words(f"{name} {value}"))
+
+
+def with_filters(
+    text: str,
+    *,
+    sort: str | None = None,
+    category: str | None = None,
+    year: int | None = None,
+    has_code: bool = False,
+) -> str:
+    """A query with form or API filters appended in the query language (they combine with
+    whatever the text already says)."""
+    extra = []
+    if sort and sort != "relevance":
+        extra.append(f"sort:{sort}")
+    if category:
+        extra.append(f"cat:{category}")
+    if year:
+        extra.append(f"year:{year}")
+    if has_code:
+        extra.append("has:code")
+    return " ".join([text.strip(), *extra]).strip()

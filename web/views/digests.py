@@ -40,6 +40,9 @@ def subscription_allowed(request: HttpRequest, email: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def subscribe_page(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
+    htmx = request.headers.get("HX-Request") == "true"
+    if request.method == "POST" and htmx:
+        return _subscribe_box(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -60,6 +63,22 @@ def subscribe_page(request: HttpRequest) -> HttpResponse:
             return render(request, "web/digest_check_inbox.html", {"email": email})
     status = 400 if request.method == "POST" else 200
     return render(request, "web/digest_subscribe.html", {"form": form}, status=status)
+
+
+def _subscribe_box(request: HttpRequest, form: SubscribeForm) -> HttpResponse:
+    """The list pages' box, answered in place (htmx): done, or the box with the problem."""
+    problem = "Enter a valid email address."
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            email = normalise_email(data["email"])
+            if subscription_allowed(request, email):
+                subscribe(email, frequency=data["frequency"] or "weekly")
+                return render(request, "web/_subscribe_done.html", {"email": email})
+            problem = "Too many requests. Try again in an hour."
+        except InvalidSubscription as error:
+            problem = str(error)
+    return render(request, "web/_subscribe_box.html", {"subscribe_error": problem})
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog.queries import latest_papers
-from community.periods import Period, day_period, parse_month, parse_week
+from community.periods import Period, day_period, parse_month, parse_week, week_period_of
 from community.permissions import is_curator
 from community.queries import (
     SORTS,
@@ -161,3 +162,12 @@ def about(request: HttpRequest) -> HttpResponse:
             "per_day": settings.PAPERBOY_SUBMISSIONS_PER_DAY,
         },
     )
+
+
+@require_GET
+def current_period(request: HttpRequest, kind: str) -> HttpResponse:
+    """The week or month of the latest listed day (or today's, before any listing)."""
+    day = latest_listing_day() or timezone.localdate()
+    if kind == "week":
+        return redirect("web:week", week=week_period_of(day).slug)
+    return redirect("web:month", month=f"{day:%Y-%m}")

@@ -13,10 +13,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Author, Paper
-from catalog.queries import paper_by_arxiv_id, papers_of_author
+from catalog.queries import paper_by_arxiv_id, papers_in_category, papers_of_author
+from catalog.taxonomy import ARCHIVES, category_name, is_category
 from community.models import Comment, DailyListing
 from community.permissions import is_curator
-from community.queries import comments_of_paper, listings_of_paper, member_upvoted
+from community.queries import (
+    comments_of_paper,
+    listings_of_paper,
+    member_upvoted,
+    paper_upvote_counts,
+)
 from community.services.comments import (
     add_comment,
     delete_comment,
@@ -65,11 +71,19 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @login_required
 def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    htmx = request.headers.get("HX-Request") == "true"
     try:
         upvoted, votes = toggle_upvote(request.user, found)
     except NotAllowed as error:
+        if htmx:
+            context = {"arxiv_id": arxiv_id, "on": False, "vote_error": error.message}
+            context["votes"] = paper_upvote_counts([found.pk]).get(found.pk, 0)
+            return render(request, "web/_vote.html", context)
         messages.error(request, error.message)
         return _back(request, reverse("web:paper", args=[arxiv_id]))
+    if htmx:  # just the button, with its new count
+        context = {"arxiv_id": arxiv_id, "on": upvoted, "votes": votes}
+        return render(request, "web/_vote.html", context)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"upvoted": upvoted, "upvotes": votes})
     return _back(request, reverse("web:paper", args=[arxiv_id]))
@@ -82,10 +96,17 @@ def comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     parent = None
     if request.POST.get("parent"):
         parent = get_object_or_404(Comment, pk=request.POST["parent"], paper=found)
+    htmx = request.headers.get("HX-Request") == "true"
     try:
-        add_comment(request.user, found, request.POST.get("body", ""), parent)
+        added = add_comment(request.user, found, request.POST.get("body", ""), parent)
     except NotAllowed as error:
+        if htmx:
+            return render(request, "web/_inline_error.html", {"message": error.message})
         messages.error(request, error.message)
+    else:
+        if htmx:  # the new comment, appended to the list in place
+            context = {"comment": added, "paper": found, "curator": is_curator(request.user)}
+            return render(request, "web/_comment.html", context)
     return HttpResponseRedirect(reverse("web:paper", args=[arxiv_id]) + "#comments")
 
 
@@ -140,3 +161,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def category(request: HttpRequest, code: str) -> HttpResponse:
+    """The newest papers of a category or a whole archive (`cs`), a page at a time."""
+    if not (is_category(code) or code in ARCHIVES):
+        raise Http404(f"{code} is not an arXiv category.")
+    page = Paginator(papers_in_category(code), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/category.html",
+        {
+            "code": code,
+            "name": category_name(code) if code not in ARCHIVES else ARCHIVES[code],
+            "page": page,
+        },
+    )

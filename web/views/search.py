@@ -1,4 +1,4 @@
-"""The search page."""
+"""The search page, and the suggestions shown while typing."""
 
 from __future__ import annotations
 
@@ -9,27 +9,49 @@ from django.views.decorators.http import require_GET
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
 from search.queries import search_papers
-from search.query import QueryError
+from search.query import SORTS, QueryError, with_filters
+from search.spelling import did_you_mean
 
 PAGE_SIZE = 20
+SUGGESTIONS = 6
+
+
+def _year(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and 1991 <= int(raw) <= 2100 else None
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")
+    text = request.GET.get("q", "")[:600]
+    sort = request.GET.get("sort", "relevance")
+    filters = {
+        "sort": sort if sort in SORTS else "relevance",
+        "category": request.GET.get("cat", "").strip()[:40],
+        "year": _year(request.GET.get("year", "").strip()),
+        "has_code": request.GET.get("has_code") == "1",
+    }
     try:
         page_number = max(1, min(int(request.GET.get("page", "1")), 50))
     except ValueError:
         page_number = 1
-    context: dict[str, object] = {"q": text, "page_number": page_number}
-    if text.strip():
+    context: dict[str, object] = {
+        "q": text,
+        "page_number": page_number,
+        "filters": filters,
+        "sorts": SORTS,
+    }
+    full = with_filters(text, **filters) if text.strip() else ""
+    if full:
         try:
-            context["page"] = search_papers(
-                text,
+            page = search_papers(
+                full,
                 limit=PAGE_SIZE,
                 offset=(page_number - 1) * PAGE_SIZE,
                 popularity=paper_upvote_counts,
             )
+            context["page"] = page
+            if not page.results:
+                context["suggestion"] = did_you_mean(text)
         except QueryError as error:
             context["error"] = str(error)
         except IndexUnavailable as error:
@@ -37,3 +59,16 @@ def search(request: HttpRequest) -> HttpResponse:
     page = context.get("page")
     context["more"] = bool(page and page.total > page_number * PAGE_SIZE)
     return render(request, "web/search.html", context)
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """A few matching titles for the box under the search field (keyword side only: fast)."""
+    text = request.GET.get("q", "")[:200]
+    results = []
+    if len(text.strip()) >= 3:
+        try:
+            results = search_papers(text, limit=SUGGESTIONS, semantic=False).results
+        except (QueryError, IndexUnavailable):
+            results = []
+    return render(request, "web/_suggestions.html", {"results": results, "q": text})

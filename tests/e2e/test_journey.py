@@ -1,0 +1,188 @@
+"""One visitor's journey through the real site in a real browser, plus accessibility and
+screenshots of the main pages in both themes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from community.models import Upvote
+from digests.models import Subscription
+from digests.services.building import build_digests
+from digests.services.sending import send_pending
+from search.services.indexing import update_index
+from tests.e2e.conftest import screenshot, serious_accessibility_violations
+from tests.factories import DailyListingFactory, PaperFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TITLES = [
+    "Diffusion transformers for long video generation",
+    "Scaling laws for $\\mathcal{O}(n \\log n)$ attention",
+    "Retrieval augmented agents that read papers",
+    "Protein folding with equivariant graph networks",
+]
+
+
+@pytest.fixture
+def site(settings, live_server):
+    settings.BASE_URL = live_server.url
+    today = timezone.localdate()
+    for number, title in enumerate(TITLES):
+        DailyListingFactory(
+            paper=PaperFactory(
+                arxiv_id=f"2608.0010{number}",
+                title=title,
+                abstract=f"{title}. " + "We study this question in depth and report results. " * 8,
+                published_on=today,
+                code_url="https://github.com/example/code" if number == 0 else "",
+            ),
+            listed_on=today,
+            imported_upvotes=40 - number * 10,
+        )
+    PaperFactory(
+        arxiv_id="2608.00200",
+        title="A paper to submit",
+        submitted_at=timezone.now() - dt.timedelta(days=1),
+        published_on=today,
+    )
+    update_index(rebuild=True)
+    return live_server
+
+
+def mail_link(outbox, part: str) -> str:
+    return next(link for link in outbox.links() if part in link)
+
+
+def test_a_visitor_searches_joins_votes_submits_subscribes_and_unsubscribes(
+    site, open_page, smtp_server
+):
+    page = open_page()
+    page.goto("/")
+    assert page.locator("article.card").count() == 4
+    assert page.locator("article.card h2 math").count() == 1  # LaTeX rendered as MathML
+    screenshot(page, "home-light")
+
+    # Search, with suggestions while typing.
+    page.fill("header ~ main input[name=q], #q", "diffusion") if page.locator(
+        "#q"
+    ).count() else None
+    page.goto("/search")
+    page.locator("#q").press_sequentially("diffusion", delay=30)
+    page.locator("#suggestions li").first.wait_for()
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=diffusion"))
+    assert "Diffusion transformers" in page.locator("#results").inner_text()
+    page.locator("#results article a", has_text="Diffusion transformers").first.click()
+    page.wait_for_url(re.compile(r"/papers/2608\.00100$"))
+    assert page.locator("h1").inner_text().startswith("Diffusion transformers")
+
+    # Sign up, and confirm the address from the mail the test SMTP server caught.
+    page.goto("/accounts/signup")
+    page.fill("#id_username", "ada")
+    page.fill("#id_email", "ada@example.org")
+    page.fill("#id_password1", "analytical engine 1843")
+    page.fill("#id_password2", "analytical engine 1843")
+    page.click("form.stack button")
+    page.goto(mail_link(smtp_server, "/accounts/verify/"))
+    assert "confirmed" in page.content()
+
+    # Upvote in place (htmx): the count changes without leaving the page.
+    page.goto("/")
+    vote = page.locator("article.card").first.locator("button.vote")
+    before = int(re.search(r"\d+", vote.inner_text()).group())
+    vote.click()
+    page.locator("article.card").first.locator("button.vote.on").wait_for()
+    after = int(
+        re.search(r"\d+", page.locator("article.card button.vote").first.inner_text()).group()
+    )
+    assert after == before + 1 and page.url.endswith("/")
+    assert Upvote.objects.filter(user__username="ada").count() == 1
+
+    # Submit a paper.
+    page.goto("/submit")
+    page.fill("form.stack input[name=paper]", "https://arxiv.org/abs/2608.00200")
+    page.click("form.stack button")
+    page.wait_for_load_state()
+    assert "A paper to submit" in page.content()
+
+    # Subscribe to a weekly topic digest and confirm it.
+    page.goto("/digests/subscribe")
+    page.fill("#id_email", "reader@example.org")
+    page.select_option("#id_frequency", "weekly")
+    page.fill("#id_topic", "video generation")
+    page.click("form.stack button")
+    assert "Check your inbox" in page.content()
+    page.goto(mail_link(smtp_server, "/digests/confirm/"))
+    page.click("main form button")
+    page.wait_for_url(re.compile(r"/digests/preferences/"))
+    assert "You are subscribed" in page.content()
+    subscription = Subscription.objects.get(email="reader@example.org")
+    assert subscription.status == "active" and subscription.topics == ["video generation"]
+
+    # The digest arrives; its one-click unsubscribe link works from the browser too.
+    next_monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    build_digests("weekly", next_monday)
+    assert send_pending().sent == 1
+    digest = smtp_server.to("reader@example.org")[-1]
+    assert "Diffusion transformers" in digest.get_body(("plain",)).get_content()
+    unsubscribe = re.search(r"<(http[^>]+)>", digest["List-Unsubscribe"]).group(1)
+    page.goto(unsubscribe)
+    subscription.refresh_from_db()
+    assert subscription.status == "active"  # the GET only asks
+    page.click("main form button")
+    assert "You are unsubscribed" in page.content()
+    subscription.refresh_from_db()
+    assert subscription.status == "unsubscribed"
+
+
+MAIN_PAGES = [
+    ("home", "/"),
+    ("search", "/search?q=attention"),
+    ("paper", "/papers/2608.00101"),
+    ("trending", "/papers/trending"),
+    ("category", "/categories/cs"),
+    ("subscribe", "/digests/subscribe"),
+    ("signup", "/accounts/signup"),
+    ("about", "/about"),
+    ("not-found", "/papers/2608.99999"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_main_pages_pass_the_accessibility_check_in_both_themes(site, open_page, scheme):
+    page = open_page(scheme)
+    problems = {}
+    for name, path in MAIN_PAGES:
+        page.goto(path)
+        screenshot(page, f"{name}-{scheme}")
+        found = serious_accessibility_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_pages_work_on_a_phone(site, open_page):
+    page = open_page(width=390)
+    page.goto("/")
+    screenshot(page, "home-phone")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 390  # nothing overflows sideways
+
+
+def test_load_more_appends_the_next_page_in_place(site, open_page, settings):
+    from web.views import lists
+
+    lists.PAGE_SIZE, saved = 2, lists.PAGE_SIZE
+    try:
+        page = open_page()
+        page.goto("/")
+        assert page.locator("article.card").count() == 2
+        page.click("p.more a")
+        page.locator("article.card").nth(3).wait_for()
+        assert page.locator("article.card").count() == 4 and page.url.endswith("/")
+    finally:
+        lists.PAGE_SIZE = saved
