@@ -79,6 +79,28 @@ def make_item(paper: Paper, upvotes: int, reason: str) -> DigestItem:
     )
 
 
+class ItemBlocks:
+    """Each paper's text and HTML block, rendered once however many digests hold it."""
+
+    def __init__(self) -> None:
+        self.text: dict[tuple, str] = {}
+        self.html: dict[tuple, str] = {}
+
+    def for_items(self, items: list[DigestItem]) -> tuple[list[str], list[str]]:
+        texts, htmls = [], []
+        for number, item in enumerate(items, start=1):
+            key = (item.paper.pk, item.upvotes, item.reason)
+            if (number, *key) not in self.text:
+                context = {"item": item, "number": number}
+                block = render_to_string("digests/email/digest_item.txt", context)
+                self.text[(number, *key)] = wrap_text(block)
+            if key not in self.html:
+                self.html[key] = render_to_string("digests/email/digest_item.html", {"item": item})
+            texts.append(self.text[(number, *key)])
+            htmls.append(self.html[key])
+        return texts, htmls
+
+
 def compose(
     delivery: Delivery,
     subscription: Subscription,
@@ -86,6 +108,7 @@ def compose(
     *,
     unsubscribe_link: str,
     preferences_link: str,
+    blocks: ItemBlocks | None = None,
 ) -> EmailMultiAlternatives:
     """The digest message: multipart/alternative with a text part written for text (not
     converted from HTML), an HTML part with inline styles, and the list headers that let
@@ -93,7 +116,10 @@ def compose(
     period = Period("day", delivery.period_start, delivery.period_end)
     domain = site_domain()
     kind = delivery.frequency
+    text_blocks, html_blocks = (blocks or ItemBlocks()).for_items(items)
     context = {
+        "text_blocks": text_blocks,
+        "html_blocks": html_blocks,
         "subscription": subscription,
         "frequency": subscription.get_frequency_display().split(" ")[0].lower(),
         "period": describe(delivery.frequency, period),

@@ -27,10 +27,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.queries import papers_with_details
+from catalog.queries import papers_for_cards
 from community.queries import paper_upvote_counts
 from digests.models import Delivery, Subscription
-from digests.services.composing import compose, make_item
+from digests.services.composing import ItemBlocks, compose, make_item
 from digests.services.subscribing import preferences_link, unsubscribe_link
 
 BATCH = 50
@@ -101,13 +101,27 @@ def release(ticket: str) -> int:
     )
 
 
-def _messages(ids: list[int]):
+class _RunCache:
+    """What one sending run reuses across batches: papers, their votes, rendered blocks."""
+
+    def __init__(self) -> None:
+        self.papers: dict[int, object] = {}
+        self.votes: dict[int, int] = {}
+        self.blocks = ItemBlocks()
+
+    def load(self, paper_ids: set[int]) -> None:
+        missing = [pk for pk in paper_ids if pk not in self.papers]
+        if missing:
+            self.papers.update(papers_for_cards().in_bulk(missing))
+            self.votes.update(paper_upvote_counts(missing))
+
+
+def _messages(ids: list[int], cache: _RunCache):
     deliveries = list(
         Delivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk")
     )
-    paper_ids = {pk for d in deliveries for pk, _ in d.paper_ids}
-    papers = papers_with_details().in_bulk(list(paper_ids))
-    votes = paper_upvote_counts(list(paper_ids))
+    cache.load({pk for d in deliveries for pk, _ in d.paper_ids})
+    papers, votes = cache.papers, cache.votes
     for delivery in deliveries:
         subscription = delivery.subscription
         items = [
@@ -121,6 +135,7 @@ def _messages(ids: list[int]):
             items,
             unsubscribe_link=unsubscribe_link(subscription),
             preferences_link=preferences_link(subscription),
+            blocks=cache.blocks,
         )
         yield delivery, subscription, message
 
@@ -180,6 +195,7 @@ def send_pending(
 ) -> SendReport:
     """Send due deliveries until none is left (or `limit` were tried)."""
     report = SendReport()
+    cache = _RunCache()
     rate = settings.PAPERBOY_DIGEST_SEND_RATE
     started, tried = time.monotonic(), 0
     while limit is None or tried < limit:
@@ -195,7 +211,7 @@ def send_pending(
                 _record_failure(delivery, delivery.subscription, error, report)
             break
         try:
-            for delivery, subscription, message in _messages(ids):
+            for delivery, subscription, message in _messages(ids, cache):
                 if rate:
                     time.sleep(max(0.0, started + tried / rate - time.monotonic()))
                 tried += 1
