@@ -133,3 +133,14 @@ def test_pages_stay_within_the_size_budget(client):
     assets = re.findall(r'(?:href|src)="/static/([^"]+\.(?:css|js))"', html)
     total = sum((static / asset).stat().st_size for asset in assets)
     assert assets and total <= 150_000
+
+
+@pytest.mark.django_db
+def test_category_pages_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    from catalog.models import Category
+
+    category = Category.objects.get_or_create(code="cs.CV")[0]
+    for _ in range(30):
+        PaperFactory().categories.add(category)
+    with django_assert_max_num_queries(6):
+        assert client.get("/categories/cs.CV").status_code == 200
