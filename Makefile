@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/digests.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
