@@ -114,9 +114,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     text = with_filters(
         query.q, sort=query.sort, category=query.cat, year=query.year, has_code=query.has_code
     )
-    page = _run(
-        text, query.limit, query.offset, semantic=query.mode == "hybrid"
-    )
+    page = _run(text, query.limit, query.offset, semantic=query.mode == "hybrid")
     counts = paper_upvote_counts([r.paper.pk for r in page.results])
     results = []
     for result in page.results:

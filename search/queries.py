@@ -110,7 +110,8 @@ def search_papers(
         if deep:
             ranked = ranked[offset : offset + limit]
             snippets = lexical.snippets_for(query, ranked)
-        papers = papers_for_cards().in_bulk(ranked)
+        # Categories too: the API lists them, and one query beats one per result.
+        papers = papers_for_cards().prefetch_related("categories").in_bulk(ranked)
         seen = {paper.pk for paper in pinned}
         page.results = [
             SearchResult(papers[pk], by_id[pk].score if pk in by_id else 0.0, snippets.get(pk, ""))

@@ -71,7 +71,10 @@ def update_index(
     the number of papers (re-)indexed, which includes the look-back OVERLAP.
     """
     state, _ = IndexState.objects.get_or_create(name=STATE)
-    since = None if rebuild or state.indexed_until is None else state.indexed_until - OVERLAP
+    fresh = not (lexical.index_path() / "meta.json").exists()  # e.g. a new schema version
+    since = (
+        None if rebuild or fresh or state.indexed_until is None else state.indexed_until - OVERLAP
+    )
     until = Paper.objects.aggregate(latest=Max("modified"))["latest"]
     index = lexical.open_for_writing()
     writer = _writer(index)

@@ -111,3 +111,51 @@ def test_sort_by_upvotes_uses_the_counts_it_is_given(indexed):
     target = Paper.objects.get(arxiv_id="0704.0002")
     page = search_papers("the sort:upvotes", popularity=lambda ids: {target.pk: 99})
     assert page.results[0].paper == target
+
+
+@pytest.mark.django_db
+def test_api_search_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    from catalog.models import Category
+    from tests.factories import PaperFactory
+
+    category = Category.objects.get_or_create(code="cs.CL")[0]
+    for number in range(15):
+        PaperFactory(title=f"Counting queries {number}").categories.add(category)
+    update_index(rebuild=True)
+    with django_assert_max_num_queries(8):
+        answer = client.get("/api/v1/search?q=counting&limit=15")
+    assert len(answer.json()["results"]) == 15
+
+
+@pytest.mark.django_db
+def test_a_new_index_folder_is_filled_from_scratch(settings):
+    """After an upgrade changes the index schema, the next update rebuilds it in full."""
+    import shutil
+
+    from search import lexical
+    from tests.factories import PaperFactory
+
+    PaperFactory(title="Upgraded wombats")
+    update_index(rebuild=True)
+    shutil.rmtree(lexical.index_path())
+    lexical.reload_readers()
+    count, _ = update_index()
+    assert count == 1
+    assert [r.paper.title for r in search_papers("wombats").results] == ["Upgraded wombats"]
+
+
+@pytest.mark.django_db
+def test_year_filters_and_phrases_still_match():
+    import datetime as dt
+
+    from tests.factories import PaperFactory
+
+    PaperFactory(title="Language models rock", published_on=dt.date(2025, 3, 1))
+    PaperFactory(title="Language models roll", published_on=dt.date(2024, 3, 1))
+    PaperFactory(title="Models of language", published_on=dt.date(2025, 3, 1))
+    update_index(rebuild=True)
+    found = [r.paper.title for r in search_papers('"language models" year:2025').results]
+    assert found == ["Language models rock"]
+    assert len(search_papers('"language models" sort:newest').results) == 2
+    spring = search_papers("language after:2025-02-01 before:2025-04-01").results
+    assert {r.paper.title for r in spring} == {"Language models rock", "Models of language"}
