@@ -18,7 +18,7 @@ from search.embeddings import DIMENSIONS
 
 CONNECTIVITY = 16  # graph degree (HNSW's M)
 EXPANSION_ADD = 64  # candidate list while building (efConstruction)
-EXPANSION_SEARCH = 64  # candidate list while searching (ef)
+EXPANSION_SEARCH = 128  # candidate list while searching (ef); see docs/decisions.md
 FILE_NAME = "vectors.usearch"
 
 
