@@ -99,10 +99,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def prepare(subscribers: int) -> None:
+def prepare(subscribers: int, *, fresh_people: bool = False) -> None:
     """Embeddings for the replayed periods' candidates, and the subscribers."""
     django_setup()
     import datetime as dt
+
+    if fresh_people:  # an earlier run's subscribers and members go
+        from community.models import User
+        from digests.models import Subscription
+
+        Subscription.objects.all().delete()
+        User.objects.filter(username__startswith="bench").delete()
 
     from catalog.models import Authorship, Paper
     from community.models import DailyListing, Upvote, User
@@ -241,16 +248,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--phase", choices=["prepare", "build", "send"])
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the demo database and embeddings of an earlier run; only subscribers are new",
+    )
+    parser.add_argument("--senders", default="1,2", help="sender process counts to measure")
     options = parser.parse_args()
     if options.phase == "prepare":
-        prepare(options.subscribers)
+        prepare(options.subscribers, fresh_people=options.reuse)
         return
     if options.phase:
         print(json.dumps(build() if options.phase == "build" else send()))
         return
 
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
+    reuse = options.reuse and (WORK / "db.sqlite3").exists()
+    if not reuse:
+        shutil.rmtree(WORK, ignore_errors=True)
+        WORK.mkdir(parents=True)
     port = free_port()
     env = {
         **os.environ,
@@ -266,7 +281,7 @@ def main() -> None:
     subprocess.run([str(BIN), "load-demo"], env=env, check=True, capture_output=True)
     subprocess.run(
         [sys.executable, __file__, "--phase", "prepare", "--subscribers",
-         str(options.subscribers)], env=env, check=True,
+         str(options.subscribers), *(["--reuse"] if reuse else [])], env=env, check=True,
     )  # fmt: skip
     counter = WORK / "sink-count"
     sink = subprocess.Popen(
@@ -279,8 +294,8 @@ def main() -> None:
         built = child("build", env)
         log(f"built: {built}")
         runs = {}
-        for senders in (1, 2):
-            if senders == 2:
+        for number, senders in enumerate(int(n) for n in options.senders.split(",")):
+            if number:
                 reset_deliveries(env)
             start = time.perf_counter()
             procs = [
