@@ -107,15 +107,16 @@ def index_status() -> dict[str, object]:
     """What the index holds and how far behind the catalogue it is."""
     state = IndexState.objects.filter(name=STATE).first()
     papers = Paper.objects.count()
+    built = (lexical.index_path() / "meta.json").exists()  # absent after a schema upgrade
     behind = (
         Paper.objects.filter(modified__gt=state.indexed_until).count()
-        if state and state.indexed_until
+        if state and state.indexed_until and built
         else papers
     )
     return {
         "papers": papers,
         "embedded": PaperEmbedding.objects.count(),
-        "indexed": state.documents if state else 0,
+        "indexed": state.documents if state and built else 0,
         "waiting": behind,
         "indexed_until": state.indexed_until if state else None,
         "path": str(lexical.index_path()),

@@ -139,6 +139,7 @@ def test_a_new_index_folder_is_filled_from_scratch(settings):
     update_index(rebuild=True)
     shutil.rmtree(lexical.index_path())
     lexical.reload_readers()
+    assert index_status()["waiting"] == 1  # so load-demo and operators see it needs building
     count, _ = update_index()
     assert count == 1
     assert [r.paper.title for r in search_papers("wombats").results] == ["Upgraded wombats"]
