@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from catalog.models import Authorship, Paper
@@ -273,8 +274,10 @@ def _write_chunk_once(frequency, period, chunk, ranking_for, excluder) -> tuple[
     built = empty = 0
     for row in chunk:
         skip = sent.get(row["pk"], set()) | excluder.for_subscription(row)
-        chosen = [(pk, why) for pk, why in rankings[row["pk"]] if pk not in skip]
-        chosen = chosen[: min(row["max_papers"], settings.PAPERBOY_DIGEST_MAX_PAPERS)]
+        wanted = min(row["max_papers"], settings.PAPERBOY_DIGEST_MAX_PAPERS)
+        chosen = list(
+            islice(((pk, why) for pk, why in rankings[row["pk"]] if pk not in skip), wanted)
+        )
         status = Delivery.Status.PENDING
         if not chosen:
             empty += 1
@@ -294,12 +297,17 @@ def _write_chunk_once(frequency, period, chunk, ranking_for, excluder) -> tuple[
         )
         chosen_papers.append(chosen)
     Delivery.objects.bulk_create(deliveries, batch_size=500)
-    DeliveredPaper.objects.bulk_create(
-        [
-            DeliveredPaper(subscription_id=d.subscription_id, paper_id=pk, delivery_id=d.pk)
-            for d, chosen in zip(deliveries, chosen_papers, strict=True)
-            for pk, _ in chosen
-        ],
-        batch_size=2000,
-    )
+    # Hundreds of thousands of rows per build: plain executemany, not model instances
+    # (Django's bulk_create spent 35 of 93 s building and preparing objects here).
+    rows = [
+        (d.subscription_id, pk, d.pk)
+        for d, chosen in zip(deliveries, chosen_papers, strict=True)
+        for pk, _ in chosen
+    ]
+    table = DeliveredPaper._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (subscription_id, paper_id, delivery_id) VALUES (%s, %s, %s)",  # noqa: S608 - table name from the model
+            rows,
+        )
     return built, empty
