@@ -36,49 +36,47 @@ def subscription_allowed(request: HttpRequest, email: str) -> bool:
     return request_allowed(client_address(request), email)
 
 
+TOO_MANY = "Too many requests. Try again in an hour."
+
+
+def _subscribe_from(request: HttpRequest, form: SubscribeForm) -> tuple[str | None, str, int]:
+    """Subscribe what a valid form names: (the address, "", 200) when done, else (None,
+    the problem, the status to answer with)."""
+    if not form.is_valid():
+        return None, "Enter a valid email address.", 400
+    data = form.cleaned_data
+    try:
+        email = normalise_email(data["email"])
+        if not subscription_allowed(request, email):
+            return None, TOO_MANY, 429
+        subscribe(
+            email,
+            frequency=data["frequency"] or "weekly",
+            topics=[data["topic"]] if data["topic"] else [],
+            user=request.user if request.user.is_authenticated else None,
+        )
+    except InvalidSubscription as error:
+        return None, str(error), 400
+    return email, "", 200
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def subscribe_page(request: HttpRequest) -> HttpResponse:
+    """The subscribe page, and the list pages' box (answered in place for htmx)."""
     form = SubscribeForm(request.POST or None)
-    htmx = request.headers.get("HX-Request") == "true"
-    if request.method == "POST" and htmx:
-        return _subscribe_box(request, form)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            email = normalise_email(data["email"])
-            if not subscription_allowed(request, email):
-                form.add_error(None, "Too many requests. Try again in an hour.")
-                return render(request, "web/digest_subscribe.html", {"form": form}, status=429)
-            user = request.user if request.user.is_authenticated else None
-            subscribe(
-                email,
-                frequency=data["frequency"] or "weekly",
-                topics=[data["topic"]] if data["topic"] else [],
-                user=user,
-            )
-        except InvalidSubscription as error:
-            form.add_error(None, str(error))
-        else:
-            return render(request, "web/digest_check_inbox.html", {"email": email})
-    status = 400 if request.method == "POST" else 200
+    if request.method == "GET":
+        return render(request, "web/digest_subscribe.html", {"form": form})
+    email, problem, status = _subscribe_from(request, form)
+    if request.headers.get("HX-Request") == "true":
+        if email:
+            return render(request, "web/_subscribe_done.html", {"email": email})
+        return render(request, "web/_subscribe_box.html", {"subscribe_error": problem})
+    if email:
+        return render(request, "web/digest_check_inbox.html", {"email": email})
+    if problem and not form.errors.get("email"):
+        form.add_error(None, problem)
     return render(request, "web/digest_subscribe.html", {"form": form}, status=status)
-
-
-def _subscribe_box(request: HttpRequest, form: SubscribeForm) -> HttpResponse:
-    """The list pages' box, answered in place (htmx): done, or the box with the problem."""
-    problem = "Enter a valid email address."
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            email = normalise_email(data["email"])
-            if subscription_allowed(request, email):
-                subscribe(email, frequency=data["frequency"] or "weekly")
-                return render(request, "web/_subscribe_done.html", {"email": email})
-            problem = "Too many requests. Try again in an hour."
-        except InvalidSubscription as error:
-            problem = str(error)
-    return render(request, "web/_subscribe_box.html", {"subscribe_error": problem})
 
 
 @require_http_methods(["GET", "POST"])
