@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from digests.models import Subscription
 from digests.services.subscribing import (
     InvalidSubscription,
     confirm,
@@ -133,8 +134,6 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (and changes nothing); POST unsubscribes: the page's button, or a mail
     provider's RFC 8058 one-click request, which carries no cookies."""
     if request.method == "GET":
-        from digests.models import Subscription
-
         subscription = Subscription.objects.filter(token=token).first()
         if subscription is None:
             return render(request, "web/digest_link_invalid.html", status=404)
@@ -161,7 +160,7 @@ def member_subscribe(request: HttpRequest) -> HttpResponse:
         user=request.user,
     )
     if (
-        subscription.status == subscription.Status.ACTIVE
+        subscription.status == Subscription.Status.ACTIVE
         and subscription.user_id == request.user.pk
     ):
         return redirect(preferences_link(subscription))
