@@ -24,7 +24,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -219,12 +218,6 @@ finally:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def child(phase: str, env: dict) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", phase], env=env, check=True,
@@ -262,6 +255,9 @@ def main() -> None:
         print(json.dumps(build() if options.phase == "build" else send()))
         return
 
+    # Only here, in the driver: the phases run Django, whose `web` app this module would shadow.
+    from web import free_port
+
     reuse = options.reuse and (WORK / "db.sqlite3").exists()
     if not reuse:
         shutil.rmtree(WORK, ignore_errors=True)
@@ -283,7 +279,7 @@ def main() -> None:
         [sys.executable, __file__, "--phase", "prepare", "--subscribers",
          str(options.subscribers), *(["--reuse"] if reuse else [])], env=env, check=True,
     )  # fmt: skip
-    counter = WORK / "sink-count"
+    counter = WORK / f"sink-count-{port}"  # own file: a stray sink cannot write to it
     sink = subprocess.Popen(
         [sys.executable, "-c", SINK, str(port), str(counter)], env=env,
         stdout=subprocess.PIPE, text=True,
@@ -336,7 +332,7 @@ def main() -> None:
             f"{run['sent']:,} sent | {run['seconds']:.1f} | {run['rate']:,.0f} messages/s | "
             f"{run['rss_mb']:,.0f} |\n"
         )
-    body += f"\nThe sink counted {received:,} messages over both runs."
+    body += f"\nThe sink counted {received:,} messages over all runs."
     print(body)
     write_section("Digests", ".venv/bin/python bench/digests.py", body)
 

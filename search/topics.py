@@ -105,11 +105,18 @@ def rank_by_likeness(
     return ranked
 
 
-def profile_of(paper_ids: list[int]) -> np.ndarray | None:
-    """The normalised mean embedding of these papers (None when none has one)."""
-    _, matrix = stored_vectors(paper_ids)
-    if not len(matrix):
-        return None
-    mean = matrix.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return mean / norm if norm else None
+def profiles_of(groups: dict[object, list[int]]) -> dict[object, np.ndarray]:
+    """For each group of papers (e.g. one member's upvotes), the normalised mean of their
+    embeddings; groups without any are left out. Every embedding is loaded once."""
+    ids, matrix = stored_vectors(sorted({pk for papers in groups.values() for pk in papers}))
+    row_of = {pk: row for row, pk in enumerate(ids)}
+    profiles = {}
+    for key, papers in groups.items():
+        rows = [row_of[pk] for pk in papers if pk in row_of]
+        if not rows:
+            continue
+        mean = matrix[rows].mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm:
+            profiles[key] = mean / norm
+    return profiles

@@ -13,7 +13,7 @@ build skip subscribers already done, so building twice never duplicates a digest
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -28,11 +28,12 @@ from community.queries import paper_upvote_counts
 from digests.models import DeliveredPaper, Delivery, Subscription
 from digests.periods import digest_period
 from search.fusion import reciprocal_rank_fusion
-from search.topics import profile_of, rank_by_likeness, rank_topics
+from search.topics import profiles_of, rank_by_likeness, rank_topics
 
 CHUNK = 2000
 TOP_POOL = 200
 RRF_K = 20.0
+PROFILE_UPVOTES = 200  # a member's latest upvotes make their "for you" profile
 
 
 @dataclass
@@ -155,18 +156,13 @@ def due_subscriptions(frequency: str, period: Period) -> QuerySet[Subscription]:
     ).exclude(Exists(done))
 
 
-def _for_you_profiles(user_ids: Iterable[int]) -> dict[int, object]:
-    upvoted: dict[int, list[int]] = {}
-    for user_id, paper_id in Upvote.objects.filter(user_id__in=list(user_ids)).values_list(
-        "user_id", "paper_id"
-    ):
-        upvoted.setdefault(user_id, []).append(paper_id)
-    profiles = {}
-    for user_id, papers in upvoted.items():
-        profile = profile_of(papers[-200:])
-        if profile is not None:
-            profiles[user_id] = profile
-    return profiles
+def _upvotes_of(user_ids: set[int]) -> dict[int, list[int]]:
+    """Each member's upvoted papers, oldest first."""
+    found: dict[int, list[int]] = {}
+    upvotes = Upvote.objects.filter(user_id__in=list(user_ids)).order_by("created", "pk")
+    for user_id, paper_id in upvotes.values_list("user_id", "paper_id"):
+        found.setdefault(user_id, []).append(paper_id)
+    return found
 
 
 def build_digests(
@@ -192,8 +188,10 @@ def build_digests(
     topics = sorted({topic for row in rows for topic in row["topics"]})
     topic_ranking = rank_topics(topics, pool.ids)
     members = {row["user_id"] for row in rows if row["for_you"] and row["user_id"]}
-    liked = rank_by_likeness(_for_you_profiles(members), pool.ids)
-    already_liked = _upvoted_by(members)
+    upvotes = _upvotes_of(members)
+    recent = {user_id: papers[-PROFILE_UPVOTES:] for user_id, papers in upvotes.items()}
+    liked = rank_by_likeness(profiles_of(recent), pool.ids)
+    already_liked = {user_id: set(papers) for user_id, papers in upvotes.items()}
     excluder = Excluder(pool)
     merged: dict[tuple, list[tuple[int, str]]] = {}
 
@@ -230,15 +228,6 @@ def build_digests(
         if progress:
             progress(len(chunk))
     return report
-
-
-def _upvoted_by(user_ids: set[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    for user_id, paper_id in Upvote.objects.filter(user_id__in=list(user_ids)).values_list(
-        "user_id", "paper_id"
-    ):
-        found.setdefault(user_id, set()).add(paper_id)
-    return found
 
 
 def _write_chunk(frequency, period, chunk, ranking_for, excluder) -> tuple[int, int]:

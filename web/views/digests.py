@@ -31,6 +31,7 @@ from digests.services.subscribing import (
 )
 from paperboy.ratelimit import client_address
 from web.forms import PreferencesForm, SubscribeForm
+from web.htmx import is_htmx
 
 
 def subscription_allowed(request: HttpRequest, email: str) -> bool:
@@ -69,7 +70,7 @@ def subscribe_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "web/digest_subscribe.html", {"form": form})
     email, problem, status = _subscribe_from(request, form)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         if email:
             return render(request, "web/_subscribe_done.html", {"email": email})
         return render(request, "web/_subscribe_box.html", {"subscribe_error": problem})

@@ -33,6 +33,7 @@ from community.services.errors import NotAllowed
 from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
 from search.queries import similar_papers
+from web.htmx import is_htmx
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -71,7 +72,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @login_required
 def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = get_object_or_404(Paper, arxiv_id=arxiv_id)
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = is_htmx(request)
     try:
         upvoted, votes = toggle_upvote(request.user, found)
     except NotAllowed as error:
@@ -96,7 +97,7 @@ def comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     parent = None
     if request.POST.get("parent"):
         parent = get_object_or_404(Comment, pk=request.POST["parent"], paper=found)
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = is_htmx(request)
     try:
         added = add_comment(request.user, found, request.POST.get("body", ""), parent)
     except NotAllowed as error:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import ImportRun
 from catalog.sources.base import SourceError
+
+
+def iso_day(text: str) -> dt.date:
+    """An argparse type for YYYY-MM-DD options."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 class PaperboyCommand(BaseCommand):

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db.models import Count
 
 from digests.models import Delivery, Frequency, Subscription
 from digests.services.scheduling import build_due
 from digests.services.sending import send_pending
-from paperboy.management.commands._base import PaperboyCommand
-
-
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of {value!r}: expected a date like 2025-06-09") from None
+from paperboy.management.commands._base import PaperboyCommand, iso_day
 
 
 class Command(PaperboyCommand):
@@ -39,6 +31,7 @@ class Command(PaperboyCommand):
         )
         send.add_argument(
             "--as-of",
+            type=iso_day,
             metavar="YYYY-MM-DD",
             help="compute periods as if today were this day, for every subscriber whatever "
             "their hour (replays of the demo data, tests)",
@@ -52,7 +45,7 @@ class Command(PaperboyCommand):
         if options["action"] == "status":
             self._status()
             return
-        as_of = _day(options["as_of"]) if options["as_of"] else None
+        as_of = options["as_of"]
         frequencies = [options["period"]] if options["period"] else None
         while True:
             for report in build_due(frequencies=frequencies, as_of=as_of):

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from catalog.services.harvest import harvest_oai
-from paperboy.management.commands._base import PaperboyCommand
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+from paperboy.management.commands._base import PaperboyCommand, iso_day
 
 
 class Command(PaperboyCommand):
@@ -32,8 +23,8 @@ class Command(PaperboyCommand):
             "completed harvest of the same set stopped; an interrupted harvest resumes at "
             "the page it had reached.",
         )
-        oai.add_argument("--from", dest="from_date", type=_day, metavar="YYYY-MM-DD")
-        oai.add_argument("--until", dest="until_date", type=_day, metavar="YYYY-MM-DD")
+        oai.add_argument("--from", dest="from_date", type=iso_day, metavar="YYYY-MM-DD")
+        oai.add_argument("--until", dest="until_date", type=iso_day, metavar="YYYY-MM-DD")
         oai.add_argument("--set", dest="set_spec", metavar="SET", help="e.g. cs or physics:hep-th")
 
     def handle(self, *args: Any, **options: Any) -> None:
