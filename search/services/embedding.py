@@ -8,10 +8,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.models import Paper
-from search.embeddings import MODEL_ID, embedder, paper_text
+from search.embeddings import EmbeddingsUnavailable, embedder, paper_text
 from search.models import PaperEmbedding
 
-BATCH = 64
+BATCH = 64  # papers per committed batch on the CPU; a GPU embedder asks for more
+
+
+def _batch_size() -> int:
+    try:
+        return embedder().preferred_chunk
+    except EmbeddingsUnavailable:
+        return BATCH  # the first batch then raises the clear error
 
 
 def papers_without_embeddings() -> QuerySet[Paper]:
@@ -28,18 +35,22 @@ def embed_pending(
     first within each). Each batch commits on its own, so an interrupted run loses at most
     one batch of work and the next run carries on. Returns how many were embedded."""
     done = 0
+    chunk = _batch_size()
     for queue in ([first] if first is not None else []) + [Paper.objects.all()]:
         pending = queue.filter(embedding__isnull=True).order_by("-published_on", "-pk")
         while limit is None or done < limit:
-            size = BATCH if limit is None else min(BATCH, limit - done)
+            size = chunk if limit is None else min(chunk, limit - done)
             batch = list(pending.only("pk", "title", "abstract")[:size])
             if not batch:
                 break
-            vectors = embedder().embed([paper_text(p.title, p.abstract) for p in batch])
+            model = embedder()
+            vectors = model.embed([paper_text(p.title, p.abstract) for p in batch])
             with transaction.atomic():
                 PaperEmbedding.objects.bulk_create(
                     [
-                        PaperEmbedding(paper=paper, model_id=MODEL_ID, vector=vector.tobytes())
+                        PaperEmbedding(
+                            paper=paper, model_id=model.model_id, vector=vector.tobytes()
+                        )
                         for paper, vector in zip(batch, vectors, strict=True)
                     ],
                     ignore_conflicts=True,  # another worker may have embedded it meanwhile

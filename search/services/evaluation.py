@@ -22,7 +22,7 @@ from django.conf import settings
 
 from catalog.sources.base import SourceError
 from search import lexical
-from search.embeddings import MODEL_ID, embedder, paper_text
+from search.embeddings import embedder, paper_text
 from search.fusion import reciprocal_rank_fusion
 from search.metrics import mrr_at, ndcg_at, recall_at
 from search.query import QueryError, parse_query
@@ -80,7 +80,7 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 def _corpus_vectors(path: Path, corpus: list[dict]) -> np.ndarray:
     """Corpus embeddings, cached on disk by file content and model so tuning runs are fast."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cache = Path(settings.DATA_DIR) / "eval-cache" / f"{digest}-{MODEL_ID}.npy"
+    cache = Path(settings.DATA_DIR) / "eval-cache" / f"{digest}-{embedder().model_id}.npy"
     if cache.exists():
         vectors = np.load(cache)
         if len(vectors) == len(corpus):

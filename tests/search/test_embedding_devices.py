@@ -1,0 +1,62 @@
+"""The embedding model on the CPU (ONNX Runtime) and through PyTorch (the GPU path).
+
+PyTorch is not part of the default install, so the agreement test runs where it is installed
+(a GPU machine, or `pip install torch==2.13.0 transformers` here) and is skipped elsewhere.
+"""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from search import embeddings
+from search.embeddings import DIMENSIONS, Embedder, EmbeddingsUnavailable, TorchEmbedder
+
+TEXTS = [
+    "diffusion models for video generation",
+    "Latent Video Diffusion Models for High-Fidelity Long Video Generation. We present a "
+    "framework that generates long videos with a latent diffusion model and temporal layers.",
+    "Cats in quantum field theory",
+    "",
+]
+HAS_TORCH = all(importlib.util.find_spec(name) for name in ("torch", "transformers"))
+
+
+@pytest.fixture
+def fresh_embedder():
+    embeddings.embedder.cache_clear()
+    yield
+    embeddings.embedder.cache_clear()
+
+
+def test_cuda_device_without_a_usable_gpu_fails_with_a_clear_message(settings, fresh_embedder):
+    settings.PAPERBOY_EMBED_DEVICE = "cuda"
+    if HAS_TORCH:
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("this machine has a CUDA GPU")
+    with pytest.raises(EmbeddingsUnavailable) as raised:
+        embeddings.embedder()
+    message = str(raised.value)
+    assert "PAPERBOY_EMBED_DEVICE=cuda" in message
+    assert "paperboy[gpu]" in message or "no CUDA GPU" in message
+
+
+def test_cpu_device_uses_onnx_runtime(settings, fresh_embedder):
+    settings.PAPERBOY_EMBED_DEVICE = "cpu"
+    model = embeddings.embedder()
+    assert isinstance(model, Embedder) and model.preferred_chunk == 64
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch and transformers are not installed")
+def test_pytorch_path_gives_the_same_vectors_as_onnx():
+    onnx = Embedder().embed(TEXTS)
+    torch_model = TorchEmbedder("cpu")
+    torch_model.pipeline_chunk = 3  # two chunks, the second tokenised during the first
+    vectors = torch_model.embed(TEXTS, batch_size=2)  # several batches, put back in order
+    assert vectors.shape == (len(TEXTS), DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    agreement = np.sum(vectors * onnx, axis=1)
+    assert agreement.min() > 0.98  # the ONNX model is the int8 quantisation of these weights
+    assert torch_model.embed([]).shape == (0, DIMENSIONS)
