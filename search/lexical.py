@@ -28,7 +28,7 @@ class IndexUnavailable(RuntimeError):
     """There is no index yet, or it cannot be opened."""
 
 
-SCHEMA_VERSION = 2  # bump when build_schema changes: a new folder is built from scratch
+SCHEMA_VERSION = 3  # bump when build_schema changes: a new folder is built from scratch
 
 
 def index_path() -> Path:
@@ -36,11 +36,15 @@ def index_path() -> Path:
 
 
 def build_schema() -> tantivy.Schema:
+    """Nothing is stored: hits are mapped to papers through the `paper_id` fast field, and
+    snippets are cut from the abstracts the page loads from the database anyway. Reading
+    stored documents meant decompressing a block per hit (100 per hybrid query), and the
+    store made up most of the index (v2 at 3M papers: 6.3 GB with vectors)."""
     builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("paper_id", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("paper_id", stored=False, indexed=True, fast=True)
     builder.add_text_field("arxiv_id", stored=False, tokenizer_name="raw")
-    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("title", stored=False, tokenizer_name="en_stem")
+    builder.add_text_field("abstract", stored=False, tokenizer_name="en_stem")
     builder.add_text_field("authors", stored=False, tokenizer_name="default")
     builder.add_text_field("categories", stored=False, tokenizer_name="raw")
     builder.add_integer_field("day", stored=False, indexed=True, fast=True)
@@ -114,7 +118,6 @@ def reload_readers() -> None:
 class LexicalHit:
     paper_id: int
     score: float
-    snippet: str  # HTML with <b> around matches, escaped otherwise
 
 
 def quoted(text: str) -> str:
@@ -200,14 +203,21 @@ def build_query(
     return tantivy.Query.boolean_query(clauses)
 
 
-def passing_filters(query: ParsedQuery, paper_ids: list[int]) -> set[int]:
+def paper_ids(searcher: tantivy.Searcher, result: tantivy.SearchResult) -> list[int]:
+    """The papers of a result's hits, in order, from the `paper_id` fast field."""
+    return [int(pk) for pk in searcher.fast_field_values("paper_id", [a for _, a in result.hits])]
+
+
+def passing_filters(query: ParsedQuery, candidates: list[int]) -> set[int]:
     """Which of these papers pass the query's filters and exclusions (for semantic hits,
     which are found without them)."""
-    if not paper_ids:
+    if not candidates:
         return set()
+    if not query.has_filters:
+        return set(candidates)
     index = open_for_reading()
     schema = index.schema
-    among = tantivy.Query.term_set_query(schema, "paper_id", paper_ids)
+    among = tantivy.Query.term_set_query(schema, "paper_id", candidates)
     built = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, among),
@@ -215,31 +225,23 @@ def passing_filters(query: ParsedQuery, paper_ids: list[int]) -> set[int]:
         ]
     )
     searcher = index.searcher()
-    result = searcher.search(built, limit=len(paper_ids), count=False)
-    return {searcher.doc(address)["paper_id"][0] for _, address in result.hits}
+    return set(paper_ids(searcher, searcher.search(built, limit=len(candidates), count=False)))
 
 
-def snippets_for(query: ParsedQuery, paper_ids: list[int]) -> dict[int, str]:
-    """Highlighted abstract snippets for just these papers (the page being shown), so deep
-    candidate lists for fusion need no snippets."""
-    if not paper_ids or not query.has_text:
+def snippets(query: ParsedQuery, abstracts: dict[int, str]) -> dict[int, str]:
+    """Highlighted snippets (HTML: escaped text, <b> around matches) of these abstracts, for
+    the papers a page shows. Empty when the query has no words to highlight."""
+    if not abstracts or not query.has_text:
         return {}
     index = open_for_reading()
-    built = build_query(index, query)
-    among = tantivy.Query.term_set_query(index.schema, "paper_id", paper_ids)
-    searcher = index.searcher()
-    result = searcher.search(
-        tantivy.Query.boolean_query([(tantivy.Occur.Must, built), (tantivy.Occur.Must, among)]),
-        limit=len(paper_ids),
-        count=False,
+    generator = tantivy.SnippetGenerator.create(
+        index.searcher(), build_query(index, query), index.schema, "abstract"
     )
-    generator = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
     generator.set_max_num_chars(240)
-    found = {}
-    for _, address in result.hits:
-        doc = searcher.doc(address)
-        found[doc["paper_id"][0]] = generator.snippet_from_doc(doc).to_html()
-    return found
+    return {
+        pk: generator.snippet_from_doc(tantivy.Document(abstract=text)).to_html()
+        for pk, text in abstracts.items()
+    }
 
 
 def search(
@@ -249,32 +251,23 @@ def search(
     offset: int = 0,
     newest_first: bool = False,
     index: tantivy.Index | None = None,
-    snippets: bool = True,
+    count: bool = True,
 ) -> tuple[list[LexicalHit], int]:
-    """Matching papers by BM25 (or newest first) with snippets, and the total match count.
+    """Matching papers by BM25 (or newest first), and the total match count (0 unless
+    `count`: counting visits every match, which top-k search alone can skip).
     `index` defaults to the site's; evaluation passes a temporary one."""
     index = index or open_for_reading()
-    built = build_query(index, query)
     searcher = index.searcher()
     result = searcher.search(
-        built,
+        build_query(index, query),
         limit=limit,
         offset=offset,
-        count=True,
+        count=count,
         order_by_field="day" if newest_first else None,
     )
-    generator = None
-    if snippets:
-        generator = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
-        generator.set_max_num_chars(240)
-    hits = []
-    for key, address in result.hits:
-        doc = searcher.doc(address)
-        hits.append(
-            LexicalHit(
-                paper_id=doc["paper_id"][0],
-                score=float(key) if not newest_first else 0.0,
-                snippet=generator.snippet_from_doc(doc).to_html() if generator else "",
-            )
-        )
-    return hits, result.count or 0
+    ids = paper_ids(searcher, result)
+    hits = [
+        LexicalHit(paper_id=pk, score=0.0 if newest_first else float(key))
+        for pk, (key, _) in zip(ids, result.hits, strict=True)
+    ]
+    return hits, (result.count or 0) if count else 0

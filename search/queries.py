@@ -96,9 +96,8 @@ def search_papers(
             limit=depth,
             offset=0 if deep else offset,
             newest_first=query.sort == "newest",
-            snippets=not deep,
         )
-        by_id = {hit.paper_id: hit for hit in hits}
+        scores = {hit.paper_id: hit.score for hit in hits}
         ranked = [hit.paper_id for hit in hits]
         if hybrid:
             ranked = _fuse(query, ranked, depth)
@@ -106,15 +105,16 @@ def search_papers(
         if by_votes:
             votes = popularity(ranked)
             ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
-        snippets = {hit.paper_id: hit.snippet for hit in hits}
         if deep:
             ranked = ranked[offset : offset + limit]
-            snippets = lexical.snippets_for(query, ranked)
         # Categories too: the API lists them, and one query beats one per result.
         papers = papers_for_cards().prefetch_related("categories").in_bulk(ranked)
+        snippets = lexical.snippets(
+            query, {pk: papers[pk].abstract for pk in ranked if pk in papers}
+        )
         seen = {paper.pk for paper in pinned}
         page.results = [
-            SearchResult(papers[pk], by_id[pk].score if pk in by_id else 0.0, snippets.get(pk, ""))
+            SearchResult(papers[pk], scores.get(pk, 0.0), snippets.get(pk, ""))
             for pk in ranked
             if pk in papers and pk not in seen
         ]

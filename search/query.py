@@ -52,6 +52,18 @@ class ParsedQuery:
         return bool(self.words or self.phrases or self.title or self.authors)
 
     @property
+    def has_filters(self) -> bool:
+        """Whether anything besides ranking words narrows the matches."""
+        return bool(
+            self.authors
+            or self.excluded
+            or self.categories
+            or self.after
+            or self.before
+            or self.has_code
+        )
+
+    @property
     def is_empty(self) -> bool:
         return (
             not (self.has_text or self.categories or self.after or self.before or self.has_code)

@@ -7,6 +7,7 @@ import re
 
 import tantivy
 
+from catalog.models import Paper
 from search import lexical
 from search.query import parse_query
 
@@ -36,9 +37,10 @@ def _closest(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> str
         ]
     )
     counts: dict[str, int] = {}
-    for _, address in searcher.search(fuzzy, limit=SAMPLE).hits:
-        doc = searcher.doc(address)
-        for text in doc["title"] + doc["abstract"]:
+    ids = lexical.paper_ids(searcher, searcher.search(fuzzy, limit=SAMPLE, count=False))
+    # The index stores no text (search/lexical.py), so the words come from the database.
+    for title, abstract in Paper.objects.filter(pk__in=ids).values_list("title", "abstract"):
+        for text in (title, abstract):
             for found in _WORD.findall(text):
                 known = found.lower()
                 counts[known] = counts.get(known, 0) + 1

@@ -49,7 +49,7 @@ def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[int]:
     )
     searcher = index.searcher()
     result = searcher.search(built, limit=DEPTH if query.has_text else len(candidates))
-    found = [searcher.doc(address)["paper_id"][0] for _, address in result.hits]
+    found = lexical.paper_ids(searcher, result)
     if not query.has_text:  # filters only: keep the candidates' own order
         passing = set(found)
         return [pk for pk in candidates if pk in passing][:DEPTH]

@@ -142,7 +142,7 @@ def evaluate(
                         parse_query(queries[query_id][:500]),
                         limit=DEPTH,
                         index=index,
-                        snippets=False,
+                        count=False,
                     )
                     ranked_lexical = [hit.paper_id for hit in hits]
                 except QueryError:
