@@ -105,7 +105,8 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} is not valid: {error}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
+    # Kept open like PostgreSQL's (conn_max_age above): a new SQLite connection per request
+    # re-ran the PRAGMAs, re-read the schema and started with a cold page cache.
     # WAL lets the web server read while an import writes; IMMEDIATE avoids upgrade deadlocks.
     _database["OPTIONS"] = {
         "init_command": (

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 
+import numpy as np
 from django.conf import settings
 
 from catalog.models import Paper
@@ -38,11 +41,24 @@ class SearchPage:
     mode: str = "keyword"
 
 
-def _fuse(query: ParsedQuery, lexical_ids: list[int], depth: int) -> list[int]:
-    """Keyword and semantic rankings fused by reciprocal rank (search/fusion.py)."""
+@cache
+def _helper() -> ThreadPoolExecutor:
+    # Made on first use, so each web worker process gets its own after forking.
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-vector")
+
+
+def _query_vector(text: str) -> np.ndarray | None:
     try:
-        vector = embedder().embed([query.text])[0]
+        return embedder().embed([text])[0]
     except EmbeddingsUnavailable:
+        return None
+
+
+def _fuse(
+    query: ParsedQuery, lexical_ids: list[int], depth: int, vector: np.ndarray | None
+) -> list[int]:
+    """Keyword and semantic rankings fused by reciprocal rank (search/fusion.py)."""
+    if vector is None:
         return lexical_ids
     semantic = dense.nearest(vector, k=depth)
     allowed = lexical.passing_filters(query, semantic)
@@ -91,6 +107,9 @@ def search_papers(
         if by_votes:
             depth = POPULAR_POOL
         deep = hybrid or by_votes
+        # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy
+        # searches; both release the GIL.
+        vector = _helper().submit(_query_vector, query.text) if hybrid else None
         hits, page.total = lexical.search(
             query,
             limit=depth,
@@ -100,7 +119,7 @@ def search_papers(
         scores = {hit.paper_id: hit.score for hit in hits}
         ranked = [hit.paper_id for hit in hits]
         if hybrid:
-            ranked = _fuse(query, ranked, depth)
+            ranked = _fuse(query, ranked, depth, vector.result())
             page.mode = "hybrid"
         if by_votes:
             votes = popularity(ranked)

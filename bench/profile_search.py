@@ -1,0 +1,109 @@
+"""Where a search request's time goes, in-process, on a corpus built by bench/search.py.
+
+    .venv/bin/python bench/profile_search.py var/bench/search-3M [--mode hybrid] [--count 200]
+
+Wraps the steps of search.queries.search_papers with timers and prints the median and p90
+of each over the benchmark's queries (a diagnostic; bench/search.py measures end to end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("work", type=Path)
+    parser.add_argument("--mode", default="keyword", choices=["keyword", "hybrid"])
+    parser.add_argument("--count", type=int, default=200)
+    options = parser.parse_args()
+    work = options.work.resolve()
+    os.environ.update(
+        PAPERBOY_DATA_DIR=str(work),
+        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="paperboy.settings",
+    )
+    import django
+
+    django.setup()
+    sys.path.insert(0, str(ROOT / "bench"))
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    import search.queries as queries
+    from api.search import _run  # noqa: F401  (the API's own entry)
+    from community.queries import paper_upvote_counts
+    from search import dense, lexical
+
+    took: dict[str, list[float]] = defaultdict(list)
+
+    def timed(module, name, label=None):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                took[label or name].append((time.perf_counter() - start) * 1000)
+
+        setattr(module, name, wrapper)
+
+    timed(lexical, "search", "lexical.search")
+    timed(lexical, "snippets", "lexical.snippets")
+    timed(lexical, "passing_filters", "lexical.passing_filters")
+    timed(dense, "nearest", "dense.nearest")
+    timed(queries, "papers_for_cards", "papers_for_cards (lazy)")
+    embedder = queries.embedder()
+    original_embed = embedder.embed
+
+    def embed(texts, *a, **k):
+        start = time.perf_counter()
+        try:
+            return original_embed(texts, *a, **k)
+        finally:
+            took["embed query"].append((time.perf_counter() - start) * 1000)
+
+    embedder.embed = embed
+    records = bench.real_records()
+    texts = bench.make_queries(records)[: options.count]
+    for text in texts[:20]:
+        queries.search_papers(text, limit=10, popularity=paper_upvote_counts,
+                              semantic=options.mode == "hybrid")
+    took.clear()
+    totals = []
+    for text in texts:
+        start = time.perf_counter()
+        queries.search_papers(text, limit=10, popularity=paper_upvote_counts,
+                              semantic=options.mode == "hybrid")
+        totals.append((time.perf_counter() - start) * 1000)
+    # Counting alone: the same lexical queries with and without count.
+    from search.query import parse_query
+    for count in (True, False):
+        label = f"lexical top-10 count={count}"
+        for text in texts:
+            start = time.perf_counter()
+            lexical.search.__wrapped__(parse_query(text), limit=10, count=count)
+            took[label].append((time.perf_counter() - start) * 1000)
+    print(f"{'step':40} {'n':>5} {'p50 ms':>8} {'p90 ms':>8}")
+    for label, values in [("search_papers total", totals), *took.items()]:
+        values = sorted(values)
+        print(f"{label:40} {len(values):5d} {statistics.median(values):8.2f} "
+              f"{values[int(0.9 * len(values))]:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
