@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # before bench/, whose web.py would shadow the web app
 
 
 def main() -> None:
@@ -36,12 +36,8 @@ def main() -> None:
     import django
 
     django.setup()
-    sys.path.insert(0, str(ROOT / "bench"))
-    import importlib.util
+    from corpus import make_queries, real_records
 
-    spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     import search.queries as queries
     from api.search import _run  # noqa: F401  (the API's own entry)
     from community.queries import paper_upvote_counts
@@ -78,20 +74,22 @@ def main() -> None:
             took["embed query"].append((time.perf_counter() - start) * 1000)
 
     embedder.embed = embed
-    records = bench.real_records()
-    texts = bench.make_queries(records)[: options.count]
+    texts = make_queries(real_records())[: options.count]
     for text in texts[:20]:
-        queries.search_papers(text, limit=10, popularity=paper_upvote_counts,
-                              semantic=options.mode == "hybrid")
+        queries.search_papers(
+            text, limit=10, popularity=paper_upvote_counts, semantic=options.mode == "hybrid"
+        )
     took.clear()
     totals = []
     for text in texts:
         start = time.perf_counter()
-        queries.search_papers(text, limit=10, popularity=paper_upvote_counts,
-                              semantic=options.mode == "hybrid")
+        queries.search_papers(
+            text, limit=10, popularity=paper_upvote_counts, semantic=options.mode == "hybrid"
+        )
         totals.append((time.perf_counter() - start) * 1000)
     # Counting alone: the same lexical queries with and without count.
     from search.query import parse_query
+
     for count in (True, False):
         label = f"lexical top-10 count={count}"
         for text in texts:
@@ -101,8 +99,10 @@ def main() -> None:
     print(f"{'step':40} {'n':>5} {'p50 ms':>8} {'p90 ms':>8}")
     for label, values in [("search_papers total", totals), *took.items()]:
         values = sorted(values)
-        print(f"{label:40} {len(values):5d} {statistics.median(values):8.2f} "
-              f"{values[int(0.9 * len(values))]:8.2f}")
+        print(
+            f"{label:40} {len(values):5d} {statistics.median(values):8.2f} "
+            f"{values[int(0.9 * len(values))]:8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -41,13 +41,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from corpus import SNAPSHOT, make_queries, real_records
 from report import write_section
 
 from web import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
-SNAPSHOT = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv-snapshot.jsonl.gz"
 WORK = ROOT / "var" / "bench"
 SIZES = {"144k": 0, "1M": 1_000_000, "3M": 3_000_000}
 SAMPLE = 12_000
@@ -58,37 +58,6 @@ CHUNK = 50_000
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def real_records() -> list[dict]:
-    with gzip.open(SNAPSHOT, "rt") as handle:
-        return [json.loads(line) for line in handle]
-
-
-def make_queries(records: list[dict], count: int = 500) -> list[str]:
-    rng = random.Random(7)
-    titles = []
-    for record in records:
-        words = re.findall(r"[A-Za-z]{4,}", record["title"])
-        if len(words) >= 3:
-            titles.append((words, (record["categories"] or "cs.LG").split()[0]))
-    queries = []
-    for number in range(count):
-        words, category = rng.choice(titles)
-        picked = rng.sample(words, k=min(len(words), rng.randint(1, 3)))
-        kind = number % 5
-        if kind == 0:
-            queries.append(" ".join(picked))
-        elif kind == 1:
-            start = rng.randrange(max(1, len(words) - 1))
-            queries.append(f'"{words[start]} {words[start + 1]}"' if len(words) > 1 else words[0])
-        elif kind == 2:
-            queries.append(f"{' '.join(picked)} cat:{category.split('.')[0]}")
-        elif kind == 3:
-            queries.append(f"{' '.join(picked)} year:{rng.choice([2023, 2024, 2025])}")
-        else:
-            queries.append(f"{' '.join(picked)} has:code")
-    return queries
 
 
 def synthetic_corpus(records: list[dict], size: int) -> Path:
@@ -270,10 +239,15 @@ def bench_size(
     queries: list[str],
     *,
     reuse: bool = False,
+    workers: int = 2,
+    threads: int = 4,
 ):
     work = WORK / f"search-{label}"
     database = work / "db.sqlite3"
-    previous = WORK / f"search-result-{label}.json"
+    server = f"{workers} x {threads}"
+    result_file = WORK / f"search-result-{label}-w{workers}t{threads}.json"
+    earlier_runs = sorted(WORK.glob(f"search-result-{label}-*.json"))
+    previous = result_file if result_file.exists() else (earlier_runs or [result_file])[0]
     built = reuse and database.exists() and previous.exists()
     if not built:
         shutil.rmtree(work, ignore_errors=True)
@@ -309,7 +283,8 @@ def bench_size(
     size_mb = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+        [str(BIN), "serve", "--port", str(port), "--workers", str(workers),
+         "--threads", str(threads)],
         env={**env, "PAPERBOY_VECTOR_INDEX_MIN": str(VECTOR_INDEX_MIN)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -336,23 +311,25 @@ def bench_size(
         "hybrid": hybrid,
         "recall": recall,
         "vectors": "HNSW f16" if vector_seconds else "exact f32",
+        "server": server,
     }
     log(json.dumps(result))
-    (WORK / f"search-result-{label}.json").write_text(json.dumps(result))
+    result_file.write_text(json.dumps(result))
     return result
 
 
 def table(results: list[dict]) -> str:
     lines = [
-        "| corpus | papers | keyword index s | vector index s | index MB | vectors | "
-        "recall@10 | keyword p50 / p95 / p99 ms | keyword req/s | hybrid p50 / p95 / p99 ms "
-        "| hybrid req/s | server RSS / PSS MB |",
-        "|---|---:|---:|---:|---:|---|---:|---|---:|---|---:|---|",
+        "| corpus | papers | server processes x threads | keyword index s | vector index s "
+        "| index MB | vectors | recall@10 | keyword p50 / p95 / p99 ms | keyword req/s "
+        "| hybrid p50 / p95 / p99 ms | hybrid req/s | server RSS / PSS MB |",
+        "|---|---:|---|---:|---:|---:|---|---:|---|---:|---|---:|---|",
     ]
     for r in results:
         k, h = r["keyword"], r["hybrid"]
         lines.append(
-            f"| {r['label']} | {r['papers']:,} | {r['keyword_s']:.0f} | {r['vector_s']:.0f} | "
+            f"| {r['label']} | {r['papers']:,} | {r.get('server', '2 x 4')} | "
+            f"{r['keyword_s']:.0f} | {r['vector_s']:.0f} | "
             f"{r['index_mb']:,.0f} | {r['vectors']} | {r['recall']:.3f} | "
             f"{k['p50']:.1f} / {k['p95']:.1f} / {k['p99']:.1f} | {k['rps']:.0f} | "
             f"{h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} | {h['rps']:.0f} | "
@@ -370,6 +347,8 @@ def main() -> None:
         action="store_true",
         help="query corpora kept by --keep again, without rebuilding",
     )
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
@@ -382,30 +361,41 @@ def main() -> None:
     real = real_embeddings(records)
     results = []
     for label in options.sizes.split(","):
-        results.append(bench_size(label, SIZES[label], records, real, queries, reuse=options.reuse))
+        results.append(
+            bench_size(
+                label,
+                SIZES[label],
+                records,
+                real,
+                queries,
+                reuse=options.reuse,
+                workers=options.workers,
+                threads=options.threads,
+            )
+        )
         if not options.keep:
             shutil.rmtree(WORK / f"search-{label}", ignore_errors=True)
     # Sizes run separately are merged into one table.
-    merged = {
-        label: json.loads((WORK / f"search-result-{label}.json").read_text())
+    merged = [
+        json.loads(path.read_text())
         for label in SIZES
-        if (WORK / f"search-result-{label}.json").exists()
-    }
-    body = table(list(merged.values()))
+        for path in sorted(WORK.glob(f"search-result-{label}-*.json"))
+    ]
+    body = table(merged)
     print(body)
     write_section(
         "Search at scale",
         ".venv/bin/python bench/search.py --sizes 144k,1M,3M",
         "500 queries made from real titles (seed 7: words, phrases, `cat:`, `year:`, "
-        "`has:code`) through `GET /api/v1/search?limit=10` on gunicorn with 2 workers "
-        "(production settings, page cache off). Latencies with one client; req/s with 4 "
+        "`has:code`) through `GET /api/v1/search?limit=10` on gunicorn (processes x threads "
+        "as listed; production settings, page cache off). Latencies with one client; req/s with 4 "
         "concurrent clients. 1M and 3M are real titles, abstracts, authors and categories "
         "recombined (seed 3). **Vectors are derived from real embeddings**: 12,000 real "
         "papers embedded with the site's model, each paper getting the normalised sum of two "
         "plus noise (embedding 3M abstracts on 2 cores would take days). Recall@10 is the "
         "vector search the server used against an exact scan, for 200 embedded queries. "
-        "Server RSS sums the gunicorn processes, so memory-mapped index files shared by both "
-        "workers count twice; PSS counts them once.\n\n" + body,
+        "Server RSS sums the gunicorn processes, so memory-mapped index files shared by "
+        "several processes count once per process; PSS counts them once.\n\n" + body,
     )
 
 

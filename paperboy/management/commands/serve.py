@@ -26,6 +26,12 @@ class Command(PaperboyCommand):
             help="worker processes (default PAPERBOY_SERVE_WORKERS)",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=settings.PAPERBOY_SERVE_THREADS,
+            help="threads per worker process (default PAPERBOY_SERVE_THREADS)",
+        )
+        parser.add_argument(
             "--no-collectstatic", action="store_true", help="skip collecting static files"
         )
 
@@ -43,7 +49,7 @@ class Command(PaperboyCommand):
             "--workers",
             str(options["workers"]),
             "--threads",
-            "4",
+            str(options["threads"]),
             "--access-logfile",
             "-",
             "--graceful-timeout",
