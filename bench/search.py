@@ -244,9 +244,9 @@ def bench_size(
 ):
     work = WORK / f"search-{label}"
     database = work / "db.sqlite3"
-    server = f"{workers} x {threads}"
+    config = f"{workers} x {threads}"
     result_file = WORK / f"search-result-{label}-w{workers}t{threads}.json"
-    earlier_runs = sorted(WORK.glob(f"search-result-{label}-*.json"))
+    earlier_runs = sorted(WORK.glob(f"search-result-{label}-w*.json"))
     previous = result_file if result_file.exists() else (earlier_runs or [result_file])[0]
     built = reuse and database.exists() and previous.exists()
     if not built:
@@ -311,7 +311,7 @@ def bench_size(
         "hybrid": hybrid,
         "recall": recall,
         "vectors": "HNSW f16" if vector_seconds else "exact f32",
-        "server": server,
+        "server": config,
     }
     log(json.dumps(result))
     result_file.write_text(json.dumps(result))
@@ -379,7 +379,7 @@ def main() -> None:
     merged = [
         json.loads(path.read_text())
         for label in SIZES
-        for path in sorted(WORK.glob(f"search-result-{label}-*.json"))
+        for path in sorted(WORK.glob(f"search-result-{label}-w*.json"))
     ]
     body = table(merged)
     print(body)
