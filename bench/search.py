@@ -381,7 +381,7 @@ def main() -> None:
         for label in SIZES
         for path in sorted(WORK.glob(f"search-result-{label}-w*.json"))
     ]
-    body = table(merged)
+    body = table([result for result in merged if "keyword" in result])  # not build-only notes
     print(body)
     write_section(
         "Search at scale",
