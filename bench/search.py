@@ -249,6 +249,13 @@ def bench_size(
     earlier_runs = sorted(WORK.glob(f"search-result-{label}-w*.json"))
     previous = result_file if result_file.exists() else (earlier_runs or [result_file])[0]
     built = reuse and database.exists() and previous.exists()
+    if reuse and database.exists() and not built:
+        # Never throw away hours of building because a result file went missing.
+        raise SystemExit(
+            f"--reuse: {database} exists but no earlier result for {label} records its build "
+            f"times; write them to {result_file.name} ({{'import_s', 'keyword_s', "
+            "'vector_s'}) or move the corpus away"
+        )
     if not built:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
