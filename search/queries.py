@@ -99,7 +99,11 @@ def search_papers(
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, min(offset, MAX_OFFSET))
     page = SearchPage(query=query)
-    pinned = list(papers_with_details().filter(arxiv_id__in=query.arxiv_ids)) if offset == 0 else []
+    pinned = (
+        list(papers_with_details().filter(arxiv_id__in=query.arxiv_ids))
+        if query.arxiv_ids and offset == 0
+        else []
+    )
     if query.has_text or query.categories or query.after or query.before or query.has_code:
         by_votes = query.sort == "upvotes" and popularity is not None
         hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
@@ -127,7 +131,8 @@ def search_papers(
         if deep:
             ranked = ranked[offset : offset + limit]
         # Categories too: the API lists them, and one query beats one per result.
-        papers = papers_for_cards().prefetch_related("categories").in_bulk(ranked)
+        # No ORDER BY: the ranking orders them (SQLite sorted the rows for nothing).
+        papers = papers_for_cards().prefetch_related("categories").order_by().in_bulk(ranked)
         snippets = lexical.snippets(
             query, {pk: papers[pk].abstract for pk in ranked if pk in papers}
         )
