@@ -163,18 +163,19 @@ class TorchEmbedder:
             batches = _length_sorted_batches(self.tokenizer, [texts[i] for i in chunk], size)
             return [([chunk[j] for j in chosen], ids, mask) for chosen, ids, mask in batches]
 
-        with (
-            self._lock,
-            torch.inference_mode(),
-            ThreadPoolExecutor(1, thread_name_prefix="tokenise") as helper,
-        ):
-            pending = helper.submit(prepare, chunks[0])
-            for number in range(len(chunks)):
-                batches = pending.result()
-                if number + 1 < len(chunks):
-                    pending = helper.submit(prepare, chunks[number + 1])
-                for chosen, ids, mask in batches:
+        with self._lock, torch.inference_mode():
+            if len(chunks) == 1:  # a query or a small batch: nothing to overlap
+                for chosen, ids, mask in prepare(chunks[0]):
                     out[chosen] = self._forward(ids, mask)
+                return out
+            with ThreadPoolExecutor(1, thread_name_prefix="tokenise") as helper:
+                pending = helper.submit(prepare, chunks[0])
+                for number in range(len(chunks)):
+                    batches = pending.result()
+                    if number + 1 < len(chunks):
+                        pending = helper.submit(prepare, chunks[number + 1])
+                    for chosen, ids, mask in batches:
+                        out[chosen] = self._forward(ids, mask)
         return out
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
