@@ -59,4 +59,6 @@ def test_pytorch_path_gives_the_same_vectors_as_onnx():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     agreement = np.sum(vectors * onnx, axis=1)
     assert agreement.min() > 0.98  # the ONNX model is the int8 quantisation of these weights
+    torch_model.pipeline_chunk = 8192  # one chunk: no helper thread
+    assert np.allclose(torch_model.embed(TEXTS), vectors, atol=1e-5)
     assert torch_model.embed([]).shape == (0, DIMENSIONS)
