@@ -100,22 +100,9 @@ def forget() -> None:
         _state.clear()
 
 
-def snapshot() -> tuple[np.ndarray, np.ndarray | None, object]:
-    """The vectors as loaded now (refreshed from the database at most every CHECK_EVERY
-    seconds), for `nearest` on a thread that must not touch the database."""
-    return _load()
-
-
-def nearest(
-    vector: np.ndarray,
-    k: int = 100,
-    exclude: int | None = None,
-    *,
-    loaded: tuple[np.ndarray, np.ndarray | None, object] | None = None,
-) -> list[int]:
-    """Paper ids of the k stored embeddings closest to `vector` (cosine), best first;
-    over `loaded` (a snapshot) when given."""
-    ids, matrix, bulk = loaded if loaded is not None else _load()
+def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> list[int]:
+    """Paper ids of the k stored embeddings closest to `vector` (cosine), best first."""
+    ids, matrix, bulk = _load()
     if vector.shape != (DIMENSIONS,):
         return []
     best: dict[int, float] = {}

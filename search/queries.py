@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 from django.conf import settings
 
 from catalog.models import Paper
@@ -46,20 +47,20 @@ def _helper() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-vector")
 
 
-def _semantic_candidates(text: str, depth: int, loaded) -> list[int] | None:
-    """The query's nearest papers by embedding (None without the model). Runs on a helper
-    thread, so it uses vectors loaded by the request's thread and no database."""
+def _query_vector(text: str) -> np.ndarray | None:
     try:
-        vector = embedder().embed([text])[0]
+        return embedder().embed([text])[0]
     except EmbeddingsUnavailable:
         return None
-    return dense.nearest(vector, k=depth, loaded=loaded)
 
 
-def _fuse(query: ParsedQuery, lexical_ids: list[int], semantic: list[int] | None) -> list[int]:
+def _fuse(
+    query: ParsedQuery, lexical_ids: list[int], depth: int, vector: np.ndarray | None
+) -> list[int]:
     """Keyword and semantic rankings fused by reciprocal rank (search/fusion.py)."""
-    if semantic is None:
+    if vector is None:
         return lexical_ids
+    semantic = dense.nearest(vector, k=depth)
     allowed = lexical.passing_filters(query, semantic)
     semantic = [pk for pk in semantic if pk in allowed]
     return reciprocal_rank_fusion(
@@ -110,13 +111,9 @@ def search_papers(
         if by_votes:
             depth = POPULAR_POOL
         deep = hybrid or by_votes
-        # The query's embedding (a few ms of ONNX Runtime) and its nearest neighbours are
-        # computed while tantivy searches; all three release the GIL.
-        semantic_future = (
-            _helper().submit(_semantic_candidates, query.text, depth, dense.snapshot())
-            if hybrid
-            else None
-        )
+        # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy
+        # searches; both release the GIL.
+        vector = _helper().submit(_query_vector, query.text) if hybrid else None
         hits, page.total = lexical.search(
             query,
             limit=depth,
@@ -126,7 +123,7 @@ def search_papers(
         scores = {hit.paper_id: hit.score for hit in hits}
         ranked = [hit.paper_id for hit in hits]
         if hybrid:
-            ranked = _fuse(query, ranked, semantic_future.result())
+            ranked = _fuse(query, ranked, depth, vector.result())
             page.mode = "hybrid"
         if by_votes:
             votes = popularity(ranked)
