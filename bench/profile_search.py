@@ -39,7 +39,6 @@ def main() -> None:
     from corpus import make_queries, real_records
 
     import search.queries as queries
-    from api.search import _run  # noqa: F401  (the API's own entry)
     from community.queries import paper_upvote_counts
     from search import dense, lexical
 

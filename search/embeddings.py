@@ -64,7 +64,6 @@ class Embedder:
     """Turns texts into unit vectors on the CPU with ONNX Runtime; safe to share between
     threads."""
 
-    device = "cpu"
     model_id = MODEL_ID
     batch_size = 32  # texts per forward pass; larger gains nothing on 2 cores
     preferred_chunk = 64  # texts a caller should hand over at once

@@ -17,7 +17,7 @@ SAMPLE = 30  # documents whose words are considered for each unknown word
 
 def _known(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> bool:
     query = index.parse_query(lexical.quoted(word), ["title", "abstract"])
-    return searcher.search(query, limit=1, count=True).count > 0
+    return bool(searcher.search(query, limit=1, count=False).hits)
 
 
 def _closest(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> str | None:

@@ -48,7 +48,7 @@ def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[int]:
         ]
     )
     searcher = index.searcher()
-    result = searcher.search(built, limit=DEPTH if query.has_text else len(candidates))
+    result = searcher.search(built, limit=DEPTH if query.has_text else len(candidates), count=False)
     found = lexical.paper_ids(searcher, result)
     if not query.has_text:  # filters only: keep the candidates' own order
         passing = set(found)
