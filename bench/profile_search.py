@@ -1,6 +1,7 @@
 """Where a search request's time goes, in-process, on a corpus built by bench/search.py.
 
     .venv/bin/python bench/profile_search.py var/bench/search-3M [--mode hybrid] [--count 200]
+        [--any-word]
 
 Wraps the steps of search.queries.search_papers with timers and prints the median and p90
 of each over the benchmark's queries (a diagnostic; bench/search.py measures end to end).
@@ -26,6 +27,11 @@ def main() -> None:
     parser.add_argument("work", type=Path)
     parser.add_argument("--mode", default="keyword", choices=["keyword", "hybrid"])
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument(
+        "--any-word",
+        action="store_true",
+        help="rank every paper holding any word, never only those holding all (the old way)",
+    )
     options = parser.parse_args()
     work = options.work.resolve()
     os.environ.update(
@@ -42,6 +48,8 @@ def main() -> None:
     from community.queries import paper_upvote_counts
     from search import dense, lexical
 
+    if options.any_word:
+        lexical._text_parts = lambda query: 0
     took: dict[str, list[float]] = defaultdict(list)
 
     def timed(module, name, label=None):

@@ -3,13 +3,21 @@
 Queries are built from a ParsedQuery: every user value is reduced to words and quoted before
 it reaches tantivy's parser, so no input can change the query's structure. Several processes
 may search one index while one writer updates it (tantivy's own lock keeps writers single).
+
+The index is split into PAPERBOY_SEARCH_SHARDS shards, each a tantivy index holding the
+papers whose id leaves that remainder, searched at the same time on several threads (tantivy
+releases Python's lock) and merged by score. tantivy-py searches an index on one thread, and
+at millions of papers the scoring of common words is most of a search's time.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import tantivy
@@ -20,19 +28,96 @@ from search.query import ParsedQuery
 TEXT_FIELDS = ["title", "abstract", "authors", "arxiv_id"]
 BOOSTS = {"title": 1.25, "authors": 1.5, "arxiv_id": 5.0}
 _reader_lock = threading.Lock()
-_readers: dict[Path, tuple[tantivy.Index, float]] = {}
+_readers: dict[Path, tuple[Shards, float]] = {}
 RELOAD_EVERY = 1.0  # seconds between checks for a newer commit
+# With at least this many papers holding every word of a query, only those are ranked.
+ALL_WORDS_ENOUGH = 10
 
 
 class IndexUnavailable(RuntimeError):
     """There is no index yet, or it cannot be opened."""
 
 
-SCHEMA_VERSION = 3  # bump when build_schema changes: a new folder is built from scratch
+SCHEMA_VERSION = 4  # bump when build_schema changes: a new folder is built from scratch
 
 
 def index_path() -> Path:
-    return Path(settings.PAPERBOY_INDEX_DIR) / f"lexical-v{SCHEMA_VERSION}"
+    """The index's folder; another shard count is another folder, built from scratch."""
+    shards = settings.PAPERBOY_SEARCH_SHARDS
+    return Path(settings.PAPERBOY_INDEX_DIR) / f"lexical-v{SCHEMA_VERSION}-{shards}shards"
+
+
+def shard_paths(path: Path | None = None) -> list[Path]:
+    path = path or index_path()
+    return [path / f"shard-{number}" for number in range(settings.PAPERBOY_SEARCH_SHARDS)]
+
+
+def is_built(path: Path | None = None) -> bool:
+    return all((shard / "meta.json").exists() for shard in shard_paths(path))
+
+
+class Shards:
+    """The shards of one keyword index, read or written together. The same schema and
+    tokenizers hold in every shard, so a query parsed by one runs on all."""
+
+    def __init__(self, indexes: Sequence[tantivy.Index]) -> None:
+        self.indexes = list(indexes)
+
+    @property
+    def schema(self) -> tantivy.Schema:
+        return self.indexes[0].schema
+
+    def parse_query(self, text: str, fields: list[str], **options) -> tantivy.Query:
+        return self.indexes[0].parse_query(text, fields, **options)
+
+    def shard_number(self, paper_id: int) -> int:
+        """Which shard holds this paper."""
+        return paper_id % len(self.indexes)
+
+    def reload(self) -> None:
+        for index in self.indexes:
+            index.reload()
+
+    @property
+    def num_docs(self) -> int:
+        return sum(index.searcher().num_docs for index in self.indexes)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    # Made on first use, so each web worker process gets its own after forking; sized so
+    # that every request thread can have its other shards searched at once.
+    workers = max(1, settings.PAPERBOY_SEARCH_SHARDS - 1) * settings.PAPERBOY_SERVE_THREADS
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="keyword-shard")
+
+
+Key = float | int  # a BM25 score, or the day when ordering by date
+
+
+def top(
+    shards: Shards,
+    query: tantivy.Query,
+    *,
+    limit: int,
+    count: bool = False,
+    order_by_field: str | None = None,
+) -> tuple[list[tuple[Key, int]], int]:
+    """The best `limit` (score or day, paper id) pairs over every shard, best first (ties
+    by paper id), and the number of matches when `count`. Shards are searched at once:
+    all but the first on the pool, the first in this thread."""
+
+    def one(index: tantivy.Index) -> tuple[list[tuple[Key, int]], int]:
+        searcher = index.searcher()
+        result = searcher.search(query, limit=limit, count=count, order_by_field=order_by_field)
+        keys = [key for key, _ in result.hits]
+        return list(zip(keys, paper_ids(searcher, result), strict=True)), result.count or 0
+
+    others = [_pool().submit(one, index) for index in shards.indexes[1:]]
+    parts = [one(shards.indexes[0])] + [future.result() for future in others]
+    merged = sorted(
+        (pair for hits, _ in parts for pair in hits), key=lambda pair: (-pair[0], pair[1])
+    )
+    return merged[:limit], sum(total for _, total in parts)
 
 
 def build_schema() -> tantivy.Schema:
@@ -81,37 +166,39 @@ def make_document(
     )
 
 
-def open_for_writing(path: Path | None = None) -> tantivy.Index:
-    path = path or index_path()
-    path.mkdir(parents=True, exist_ok=True)
-    return tantivy.Index(build_schema(), path=str(path), reuse=True)
+def open_for_writing(path: Path | None = None) -> Shards:
+    shards = []
+    for shard in shard_paths(path):
+        shard.mkdir(parents=True, exist_ok=True)
+        shards.append(tantivy.Index(build_schema(), path=str(shard), reuse=True))
+    return Shards(shards)
 
 
-def open_for_reading(path: Path | None = None) -> tantivy.Index:
+def open_for_reading(path: Path | None = None) -> Shards:
     """This process's reader of the index, reloaded at most once a second."""
     path = path or index_path()
     with _reader_lock:
         cached = _readers.get(path)
         now = time.monotonic()
         if cached is None:
-            if not (path / "meta.json").exists():
+            if not is_built(path):
                 raise IndexUnavailable("The search index has not been built yet.")
-            index = tantivy.Index.open(str(path))
-            _readers[path] = (index, now)
-            return index
-        index, checked = cached
+            shards = Shards([tantivy.Index.open(str(shard)) for shard in shard_paths(path)])
+            _readers[path] = (shards, now)
+            return shards
+        shards, checked = cached
         if now - checked > RELOAD_EVERY:
-            index.reload()
-            _readers[path] = (index, now)
-        return index
+            shards.reload()
+            _readers[path] = (shards, now)
+        return shards
 
 
 def reload_readers() -> None:
     """See the latest commit now in this process (other processes catch up within
     RELOAD_EVERY seconds)."""
     with _reader_lock:
-        for index, _ in _readers.values():
-            index.reload()
+        for shards, _ in _readers.values():
+            shards.reload()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +212,13 @@ def quoted(text: str) -> str:
     return f'"{cleaned}"' if cleaned else ""
 
 
-def _text_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | None:
-    """Words and phrases OR-ed for relevance ranking; when results are ordered by something
-    else (newest, upvotes) every word must match, or the list fills with weak matches.
-    Phrases are matched in titles and abstracts only: positions in every field made a common
-    phrase cost 39 ms at 1M papers, against 7 ms."""
+def _text_query(
+    index: Shards, query: ParsedQuery, *, every_part: bool = False
+) -> tantivy.Query | None:
+    """Words and phrases OR-ed for relevance ranking, or all required with `every_part`.
+    When results are ordered by something else (newest, upvotes) every word must match, or
+    the list fills with weak matches. Phrases are matched in titles and abstracts only:
+    positions in every field made a common phrase cost 39 ms at 1M papers, against 7 ms."""
     parts = [quoted(w) for w in query.words]
     for phrase in query.phrases:
         text = quoted(phrase)
@@ -140,9 +229,13 @@ def _text_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | Non
     parts = [p for p in parts if p and not p.endswith(':""')]
     if not parts:
         return None
-    if query.sort != "relevance":
+    if every_part or query.sort != "relevance":
         parts = [f"+{part}" for part in parts]
     return index.parse_query(" ".join(parts), TEXT_FIELDS, field_boosts=BOOSTS)
+
+
+def _text_parts(query: ParsedQuery) -> int:
+    return len(query.words) + len(query.phrases) + len(query.title) + len(query.authors)
 
 
 def _day(value) -> int:
@@ -150,13 +243,18 @@ def _day(value) -> int:
 
 
 def build_query(
-    index: tantivy.Index, query: ParsedQuery, *, with_text: bool = True
+    index: Shards,
+    query: ParsedQuery,
+    *,
+    with_text: bool = True,
+    every_part: bool = False,
 ) -> tantivy.Query:
-    """The tantivy query for a parsed query: text clauses OR-ed, filters AND-ed. Without
-    text it matches every document that passes the filters."""
+    """The tantivy query for a parsed query: text clauses OR-ed (all required with
+    `every_part`), filters AND-ed. Without text it matches every document that passes the
+    filters."""
     schema = index.schema
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    text = _text_query(index, query) if with_text else None
+    text = _text_query(index, query, every_part=every_part) if with_text else None
     clauses.append((tantivy.Occur.Must, text or tantivy.Query.all_query()))
     if query.authors:  # an author: filter must match, not just rank
         for author in query.authors:
@@ -208,24 +306,31 @@ def paper_ids(searcher: tantivy.Searcher, result: tantivy.SearchResult) -> list[
     return [int(pk) for pk in searcher.fast_field_values("paper_id", [a for _, a in result.hits])]
 
 
-def passing_filters(query: ParsedQuery, candidates: list[int]) -> set[int]:
-    """Which of these papers pass the query's filters and exclusions (for semantic hits,
-    which are found without them)."""
+def ranked_among(
+    query: ParsedQuery, candidates: list[int], *, limit: int, with_text: bool = True
+) -> list[int]:
+    """Which of these papers match the query (with its words, or only its filters and
+    exclusions), best first."""
     if not candidates:
-        return set()
-    if not query.has_filters:
-        return set(candidates)
+        return []
     index = open_for_reading()
-    schema = index.schema
-    among = tantivy.Query.term_set_query(schema, "paper_id", candidates)
+    among = tantivy.Query.term_set_query(index.schema, "paper_id", candidates)
     built = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, among),
-            (tantivy.Occur.Must, build_query(index, query, with_text=False)),
+            (tantivy.Occur.Must, build_query(index, query, with_text=with_text)),
         ]
     )
-    searcher = index.searcher()
-    return set(paper_ids(searcher, searcher.search(built, limit=len(candidates), count=False)))
+    hits, _ = top(index, built, limit=limit)
+    return [pk for _, pk in hits]
+
+
+def passing_filters(query: ParsedQuery, candidates: list[int]) -> set[int]:
+    """Which of these papers pass the query's filters and exclusions (for semantic hits,
+    which are found without them)."""
+    if not query.has_filters:
+        return set(candidates)
+    return set(ranked_among(query, candidates, limit=len(candidates), with_text=False))
 
 
 def snippets(query: ParsedQuery, abstracts: dict[int, str]) -> dict[int, str]:
@@ -234,14 +339,20 @@ def snippets(query: ParsedQuery, abstracts: dict[int, str]) -> dict[int, str]:
     if not abstracts or not query.has_text:
         return {}
     index = open_for_reading()
-    generator = tantivy.SnippetGenerator.create(
-        index.searcher(), build_query(index, query), index.schema, "abstract"
-    )
-    generator.set_max_num_chars(240)
-    return {
-        pk: generator.snippet_from_doc(tantivy.Document(abstract=text)).to_html()
-        for pk, text in abstracts.items()
-    }
+    built = build_query(index, query)
+    found: dict[int, str] = {}
+    # A generator highlights the terms its searcher knows, so each paper's own shard's.
+    for number, shard in enumerate(index.indexes):
+        mine = {pk: text for pk, text in abstracts.items() if index.shard_number(pk) == number}
+        if not mine:
+            continue
+        generator = tantivy.SnippetGenerator.create(
+            shard.searcher(), built, index.schema, "abstract"
+        )
+        generator.set_max_num_chars(240)
+        for pk, text in mine.items():
+            found[pk] = generator.snippet_from_doc(tantivy.Document(abstract=text)).to_html()
+    return found
 
 
 def search(
@@ -250,24 +361,42 @@ def search(
     limit: int = 20,
     offset: int = 0,
     newest_first: bool = False,
-    index: tantivy.Index | None = None,
+    index: Shards | None = None,
     count: bool = True,
 ) -> tuple[list[LexicalHit], int]:
     """Matching papers by BM25 (or newest first), and the total match count (0 unless
     `count`: counting visits every match, which top-k search alone can skip).
-    `index` defaults to the site's; evaluation passes a temporary one."""
+    `index` defaults to the site's; evaluation passes a temporary one.
+
+    A query of several words first asks for papers containing every one of them (with
+    their BM25 scores, which are the scores an any-word query gives those papers). When at
+    least ALL_WORDS_ENOUGH papers match, those are the results; otherwise any word may
+    match. Intersecting posting lists costs a fraction of scoring every paper that holds
+    any of the words (docs/decisions.md, 2026-11-26)."""
     index = index or open_for_reading()
-    searcher = index.searcher()
-    result = searcher.search(
-        build_query(index, query),
-        limit=limit,
-        offset=offset,
-        count=count,
-        order_by_field="day" if newest_first else None,
-    )
-    ids = paper_ids(searcher, result)
+    order = "day" if newest_first else None
+    found: tuple[list[tuple[Key, int]], int] | None = None
+    if query.sort == "relevance" and _text_parts(query) > 1:
+        strict = top(
+            index,
+            build_query(index, query, every_part=True),
+            limit=offset + limit,
+            count=True,
+            order_by_field=order,
+        )
+        if strict[1] >= ALL_WORDS_ENOUGH:
+            found = strict
+    if found is None:
+        found = top(
+            index,
+            build_query(index, query),
+            limit=offset + limit,
+            count=count,
+            order_by_field=order,
+        )
+    pairs, total = found
     hits = [
         LexicalHit(paper_id=pk, score=0.0 if newest_first else float(key))
-        for pk, (key, _) in zip(ids, result.hits, strict=True)
+        for key, pk in pairs[offset:]
     ]
-    return hits, (result.count or 0) if count else 0
+    return hits, total if count else 0

@@ -15,12 +15,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
 SAMPLE = 30  # documents whose words are considered for each unknown word
 
 
-def _known(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> bool:
+def _known(index: lexical.Shards, word: str) -> bool:
     query = index.parse_query(lexical.quoted(word), ["title", "abstract"])
-    return bool(searcher.search(query, limit=1, count=False).hits)
+    return bool(lexical.top(index, query, limit=1)[0])
 
 
-def _closest(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> str | None:
+def _closest(index: lexical.Shards, word: str) -> str | None:
     """The most common word close to `word` among documents that fuzzily match it."""
     # The index holds stemmed terms ("diffus" for "diffusion"), so the word is also tried
     # without its last letters, the way a stemmer would cut it.
@@ -37,7 +37,7 @@ def _closest(searcher: tantivy.Searcher, index: tantivy.Index, word: str) -> str
         ]
     )
     counts: dict[str, int] = {}
-    ids = lexical.paper_ids(searcher, searcher.search(fuzzy, limit=SAMPLE, count=False))
+    ids = [pk for _, pk in lexical.top(index, fuzzy, limit=SAMPLE)[0]]
     # The index stores no text (search/lexical.py), so the words come from the database.
     for title, abstract in Paper.objects.filter(pk__in=ids).values_list("title", "abstract"):
         for text in (title, abstract):
@@ -60,12 +60,11 @@ def did_you_mean(text: str) -> str | None:
     if not query.words:
         return None
     index = lexical.open_for_reading()
-    searcher = index.searcher()
     suggestion = text
     for word in dict.fromkeys(query.words):
-        if len(word) < 4 or _known(searcher, index, word):
+        if len(word) < 4 or _known(index, word):
             continue
-        replacement = _closest(searcher, index, word)
+        replacement = _closest(index, word)
         if replacement:
             suggestion = re.sub(rf"(?<![\w:]){re.escape(word)}\b", replacement, suggestion)
     return suggestion if suggestion != text else None

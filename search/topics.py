@@ -10,7 +10,6 @@ search page fuses them. The semantic side is one matrix product for all topics.
 from __future__ import annotations
 
 import numpy as np
-import tantivy
 from django.conf import settings
 
 from search import lexical
@@ -39,21 +38,10 @@ def stored_vectors(paper_ids: list[int]) -> tuple[list[int], np.ndarray]:
 
 
 def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[int]:
-    index = lexical.open_for_reading()
-    among = tantivy.Query.term_set_query(index.schema, "paper_id", candidates)
-    built = tantivy.Query.boolean_query(
-        [
-            (tantivy.Occur.Must, among),
-            (tantivy.Occur.Must, lexical.build_query(index, query)),
-        ]
-    )
-    searcher = index.searcher()
-    result = searcher.search(built, limit=DEPTH if query.has_text else len(candidates), count=False)
-    found = lexical.paper_ids(searcher, result)
     if not query.has_text:  # filters only: keep the candidates' own order
-        passing = set(found)
+        passing = lexical.passing_filters(query, candidates)
         return [pk for pk in candidates if pk in passing][:DEPTH]
-    return found
+    return lexical.ranked_among(query, candidates, limit=DEPTH)
 
 
 def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import tantivy
 from django.conf import settings
 
 from catalog.sources.base import SourceError
@@ -110,10 +109,11 @@ def evaluate(
     vectors = _corpus_vectors(corpus_path, corpus) if mode != "lexical" else None
     ndcg, recall, mrr = [], [], []
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as tmp:
-        index = tantivy.Index(lexical.build_schema(), path=tmp)
-        writer = index.writer(heap_size=128_000_000, num_threads=1)
+        # Split into shards the way the site's index is, so the BM25 statistics match.
+        index = lexical.open_for_writing(Path(tmp))
+        writers = [shard.writer(heap_size=64_000_000, num_threads=1) for shard in index.indexes]
         for number, doc in enumerate(corpus):
-            writer.add_document(
+            writers[index.shard_number(number)].add_document(
                 lexical.make_document(
                     paper_id=number,
                     arxiv_id=str(doc["_id"]),
@@ -125,8 +125,9 @@ def evaluate(
                     has_code=False,
                 )
             )
-        writer.commit()
-        writer.wait_merging_threads()
+        for writer in writers:
+            writer.commit()
+            writer.wait_merging_threads()
         index.reload()
         judged = [(qid, rel) for qid, rel in qrels.items()]
         query_vectors = (

@@ -54,11 +54,19 @@ def document(paper: Paper) -> tantivy.Document:
     )
 
 
-def _writer(index: tantivy.Index) -> tantivy.IndexWriter:
+HEAP_BYTES = 128_000_000  # the indexing memory of all shards together
+
+
+def _writers(shards: lexical.Shards) -> list[tantivy.IndexWriter]:
+    heap = max(32_000_000, HEAP_BYTES // len(shards.indexes))
+    writers: list[tantivy.IndexWriter] = []
     try:
-        return index.writer(heap_size=128_000_000, num_threads=1)
+        for index in shards.indexes:
+            writers.append(index.writer(heap_size=heap, num_threads=1))
     except ValueError as error:
+        writers.clear()  # a dropped writer lets go of its shard's lock
         raise IndexBusy("Another process is updating the search index; try again.") from error
+    return writers
 
 
 def update_index(
@@ -68,37 +76,44 @@ def update_index(
 
     The new watermark is the newest `modified` seen at the start, so papers changed while
     this runs are picked up next time; re-indexing a paper replaces its document. Returns
-    the number of papers (re-)indexed, which includes the look-back OVERLAP.
+    the number of papers (re-)indexed, which includes the look-back OVERLAP. Each paper
+    lives in the shard its id picks; the watermark moves only once every shard has
+    committed, so a crash between two commits is made good by the next update.
     """
     state, _ = IndexState.objects.get_or_create(name=STATE)
-    fresh = not (lexical.index_path() / "meta.json").exists()  # e.g. a new schema version
+    fresh = not lexical.is_built()  # e.g. a new schema version or shard count
     since = (
         None if rebuild or fresh or state.indexed_until is None else state.indexed_until - OVERLAP
     )
     until = Paper.objects.aggregate(latest=Max("modified"))["latest"]
-    index = lexical.open_for_writing()
-    writer = _writer(index)
+    shards = lexical.open_for_writing()
+    writers = _writers(shards)
     count = 0
     try:
         if since is None:
-            writer.delete_all_documents()
+            for writer in writers:
+                writer.delete_all_documents()
         for batch in _papers(since):
             for paper in batch:
+                writer = writers[shards.shard_number(paper.pk)]
                 if since is not None:
                     writer.delete_documents_by_term("paper_id", paper.pk)
                 writer.add_document(document(paper))
             count += len(batch)
             if progress:
                 progress(len(batch))
-        writer.commit()
-        writer.wait_merging_threads()
+        for writer in writers:
+            writer.commit()
     except BaseException:
-        writer.rollback()
+        for writer in writers:
+            writer.rollback()
         raise
-    index.reload()
+    for writer in writers:
+        writer.wait_merging_threads()
+    shards.reload()
     lexical.reload_readers()
     state.indexed_until = until or timezone.now()
-    state.documents = index.searcher().num_docs
+    state.documents = shards.num_docs
     state.save()
     return count, state
 
@@ -107,7 +122,7 @@ def index_status() -> dict[str, object]:
     """What the index holds and how far behind the catalogue it is."""
     state = IndexState.objects.filter(name=STATE).first()
     papers = Paper.objects.count()
-    built = (lexical.index_path() / "meta.json").exists()  # absent after a schema upgrade
+    built = lexical.is_built()  # not after a schema upgrade or a new shard count
     behind = (
         Paper.objects.filter(modified__gt=state.indexed_until).count()
         if state and state.indexed_until and built

@@ -8,6 +8,7 @@ from catalog.records import PaperRecord
 from catalog.services.imports import run_import
 from catalog.services.upsert import write_papers
 from catalog.sources.arxiv_snapshot import ArxivSnapshotSource
+from search import lexical
 from search.queries import search_papers
 from search.services.indexing import index_status, update_index
 
@@ -160,3 +161,29 @@ def test_year_filters_and_phrases_still_match():
     assert len(search_papers('"language models" sort:newest').results) == 2
     spring = search_papers("language after:2025-02-01 before:2025-04-01").results
     assert {r.paper.title for r in spring} == {"Language models rock", "Models of language"}
+
+
+def _papers(titles):
+    write_papers(
+        [
+            PaperRecord(arxiv_id=f"2602.{number:05d}", title=title, abstract="A study.")
+            for number, title in enumerate(titles, start=1)
+        ],
+        "arxiv-api",
+    )
+    update_index(rebuild=True)
+
+
+def test_when_enough_papers_hold_every_word_only_those_are_ranked():
+    both = [f"Alpaca herds and llama herds, part {n}" for n in range(lexical.ALL_WORDS_ENOUGH)]
+    _papers([*both, "Llama", "Alpaca alpaca alpaca"])  # short titles: strong one-word matches
+    page = search_papers("alpaca llama", limit=20, semantic=False)
+    assert sorted(r.paper.title for r in page.results) == sorted(both)
+    assert page.total == len(both)
+
+
+def test_with_few_papers_holding_every_word_any_word_matches_and_they_rank_first():
+    _papers(["Alpaca herds and llama herds", "Llama farming", "Alpaca wool"])
+    titles = [r.paper.title for r in search_papers("alpaca llama", semantic=False).results]
+    assert titles[0] == "Alpaca herds and llama herds"
+    assert sorted(titles[1:]) == ["Alpaca wool", "Llama farming"]
