@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -201,20 +201,28 @@ def member_upvoted(user, paper_ids: list[int]) -> set[int]:
     )
 
 
+UPVOTE_CHUNK = 500  # ids per statement, well inside every backend's parameter limit
+
+
 def paper_upvote_counts(paper_ids: list[int]) -> dict[int, int]:
-    """Upvote rows plus the imported baseline for each paper, in two queries."""
-    counts = dict(
-        Upvote.objects.filter(paper_id__in=paper_ids)
-        .values("paper_id")
-        .annotate(n=Count("pk"))
-        .values_list("paper_id", "n")
-    )
-    baselines = (
-        DailyListing.objects.filter(paper_id__in=paper_ids)
-        .values("paper_id")
-        .annotate(m=Max("imported_upvotes"))
-        .values_list("paper_id", "m")
-    )
-    for paper_id, baseline in baselines:
-        counts[paper_id] = counts.get(paper_id, 0) + baseline
+    """Upvote rows plus the imported baseline for each paper.
+
+    Every search and list page asks this, so it is one plain SQL statement per 500 papers:
+    built through the ORM, the two grouped queries took 1.5 ms to compile for 10 papers,
+    against 0.05 ms to run (docs/decisions.md, 2026-11-26)."""
+    upvotes, listings = Upvote._meta.db_table, DailyListing._meta.db_table
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(paper_ids), UPVOTE_CHUNK):
+            chunk = [int(pk) for pk in paper_ids[start : start + UPVOTE_CHUNK]]
+            marks = ", ".join(["%s"] * len(chunk))
+            # Only the models' table names and placeholders are formatted in.
+            statement = (
+                f"SELECT paper_id, COUNT(*) FROM {upvotes} WHERE paper_id IN ({marks}) "  # noqa: S608
+                f"GROUP BY paper_id UNION ALL SELECT paper_id, MAX(imported_upvotes) "
+                f"FROM {listings} WHERE paper_id IN ({marks}) GROUP BY paper_id"
+            )
+            cursor.execute(statement, [*chunk, *chunk])
+            for paper_id, number in cursor.fetchall():
+                counts[paper_id] = counts.get(paper_id, 0) + number
     return counts

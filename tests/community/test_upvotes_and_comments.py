@@ -33,6 +33,22 @@ def test_imported_counts_are_a_baseline_not_rows(member):
     assert Upvote.objects.count() == 1
 
 
+def test_counts_for_many_papers_add_rows_to_the_best_imported_baseline(member, other_member):
+    from community.queries import UPVOTE_CHUNK, paper_upvote_counts
+
+    papers = PaperFactory.create_batch(UPVOTE_CHUNK + 3)  # more than one statement's worth
+    listed, voted, both, neither = papers[0], papers[1], papers[-1], papers[2]
+    DailyListingFactory(paper=listed, imported_upvotes=7)
+    DailyListingFactory(paper=listed, imported_upvotes=9, listed_on="2026-08-22")  # relisted
+    DailyListingFactory(paper=both, imported_upvotes=5)
+    for paper in (voted, both):
+        set_upvote(member, paper, on=True)
+        set_upvote(other_member, paper, on=True)
+    counts = paper_upvote_counts([p.pk for p in papers])
+    assert counts == {listed.pk: 9, voted.pk: 2, both.pk: 7}
+    assert neither.pk not in counts and paper_upvote_counts([]) == {}
+
+
 @pytest.mark.parametrize("kind", ["placeholder", "unverified", "inactive"])
 def test_only_verified_active_members_can_upvote(kind):
     user = UserFactory(
