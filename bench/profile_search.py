@@ -69,7 +69,7 @@ def main() -> None:
     timed(lexical, "snippets", "lexical.snippets")
     timed(lexical, "passing_filters", "lexical.passing_filters")
     timed(dense, "nearest", "dense.nearest")
-    timed(queries, "papers_for_cards", "papers_for_cards (lazy)")
+    timed(queries, "cards_in_bulk", "cards_in_bulk")
     from django.db.backends import utils as db_utils
 
     original_execute = db_utils.CursorWrapper.execute

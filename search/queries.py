@@ -12,7 +12,7 @@ import numpy as np
 from django.conf import settings
 
 from catalog.models import Paper
-from catalog.queries import papers_for_cards, papers_with_details
+from catalog.queries import cards_in_bulk, papers_with_details
 from search import dense, lexical
 from search.embeddings import EmbeddingsUnavailable, embedder
 from search.fusion import reciprocal_rank_fusion
@@ -130,9 +130,7 @@ def search_papers(
             ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
         if deep:
             ranked = ranked[offset : offset + limit]
-        # Categories too: the API lists them, and one query beats one per result.
-        # No ORDER BY: the ranking orders them (SQLite sorted the rows for nothing).
-        papers = papers_for_cards().prefetch_related("categories").order_by().in_bulk(ranked)
+        papers = cards_in_bulk(ranked)  # with categories too: the API lists them
         snippets = lexical.snippets(
             query, {pk: papers[pk].abstract for pk in ranked if pk in papers}
         )

@@ -1,0 +1,58 @@
+"""Search results' papers loaded in plain SQL must be what prefetch_related gives."""
+
+import pytest
+
+from catalog.models import Author, Authorship, Category
+from catalog.queries import AUTHORS_ON_CARDS, cards_in_bulk, papers_for_cards
+from tests.factories import PaperFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _paper(title, authors, codes, primary):
+    paper = PaperFactory(
+        title=title, primary_category=Category.objects.get_or_create(code=primary)[0]
+    )
+    paper.authorships.all().delete()  # the factory's own two
+    for position, name in enumerate(authors, start=1):
+        author = Author.objects.create(name=name, name_key=name.lower())
+        Authorship.objects.create(paper=paper, author=author, position=position)
+    paper.categories.set([Category.objects.get_or_create(code=code)[0] for code in codes])
+    return paper
+
+
+def _shape(paper):
+    return (
+        paper.arxiv_id,
+        paper.title,
+        paper.published_on,
+        paper.primary_category.code if paper.primary_category else None,
+        [(a.position, a.author_id, a.author.name) for a in paper.authorships.all()],
+        [c.code for c in paper.categories.all()],
+    )
+
+
+def test_cards_match_what_prefetch_related_loads(django_assert_num_queries):
+    papers = [
+        _paper("Many authors", [f"Author {n}" for n in range(14)], ["cs.LG", "cs.CL"], "cs.CL"),
+        _paper("One author", ["Solo Writer"], ["math.CO"], "math.CO"),
+        _paper("No authors", [], [], "hep-th"),
+    ]
+    bare = PaperFactory(title="No category", primary_category=None)
+    ids = [bare.pk, *(p.pk for p in papers), 10**9]  # an id that does not exist is left out
+    expected = papers_for_cards().prefetch_related("categories").in_bulk(ids)
+    with django_assert_num_queries(3):
+        cards = cards_in_bulk(ids)
+        shapes = {pk: _shape(paper) for pk, paper in cards.items()}  # no query per paper
+    assert shapes == {pk: _shape(paper) for pk, paper in expected.items()}
+    assert len(shapes[papers[0].pk][4]) == AUTHORS_ON_CARDS
+    assert cards_in_bulk([]) == {}
+
+
+def test_what_is_chained_on_a_card_relation_still_asks_the_database_for_that_paper():
+    first = _paper("First", ["Ann"], ["cs.LG", "cs.CL"], "cs.LG")
+    _paper("Second", ["Bo"], ["cs.AI"], "cs.AI")
+    card = cards_in_bulk([first.pk])[first.pk]
+    assert [c.code for c in card.categories.filter(code__startswith="cs")] == ["cs.CL", "cs.LG"]
+    assert card.authorships.count() == 1 and card.authorships.exists()
+    assert [a.author.name for a in card.authorships.filter(position=1)] == ["Ann"]
