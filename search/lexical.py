@@ -32,6 +32,7 @@ _readers: dict[Path, tuple[Shards, float]] = {}
 RELOAD_EVERY = 1.0  # seconds between checks for a newer commit
 # With at least this many papers holding every word of a query, only those are ranked.
 ALL_WORDS_ENOUGH = 10
+FEW_CANDIDATES = 256  # up to this many papers are looked up one term each, not as a set
 
 
 class IndexUnavailable(RuntimeError):
@@ -314,7 +315,16 @@ def ranked_among(
     if not candidates:
         return []
     index = open_for_reading()
-    among = tantivy.Query.term_set_query(index.schema, "paper_id", candidates)
+    if len(candidates) <= FEW_CANDIDATES:
+        # One term query per paper: at 3M papers, 1.1 ms for 100 against 2.5 ms as a set.
+        among = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(index.schema, "paper_id", pk))
+                for pk in candidates
+            ]
+        )
+    else:
+        among = tantivy.Query.term_set_query(index.schema, "paper_id", candidates)
     built = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, among),

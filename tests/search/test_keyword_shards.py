@@ -6,6 +6,7 @@ import tantivy
 
 from search import lexical
 from search.queries import search_papers
+from search.query import parse_query
 from search.services.indexing import IndexBusy, index_status, update_index
 from tests.factories import PaperFactory
 
@@ -98,3 +99,17 @@ def test_a_writer_holding_any_shard_makes_an_update_wait(settings):
         del held
     count, _ = update_index(rebuild=True)  # both shards are free again
     assert count == 1
+
+
+def test_filters_pick_the_same_papers_from_few_or_many_candidates(settings):
+    settings.PAPERBOY_SEARCH_SHARDS = 2
+    coded = {
+        PaperFactory(title=f"Coded {n}", code_url="https://github.com/a/b").pk for n in range(4)
+    }
+    plain = {PaperFactory(title=f"Plain {n}").pk for n in range(4)}
+    update_index(rebuild=True)
+    query = parse_query("has:code")
+    few = sorted(coded | plain)
+    many = few + list(range(10**6, 10**6 + lexical.FEW_CANDIDATES))  # unknown ids too
+    assert lexical.passing_filters(query, few) == coded
+    assert lexical.passing_filters(query, many) == coded
