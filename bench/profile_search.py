@@ -82,7 +82,7 @@ def main() -> None:
             took["sql (all statements of a request)"].append((time.perf_counter() - start) * 1000)
 
     db_utils.CursorWrapper.execute = execute
-    embedder = queries.query_embedder()
+    embedder = queries.embedder()
     original_embed = embedder.embed
 
     def embed(texts, *a, **k):

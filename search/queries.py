@@ -14,7 +14,7 @@ from django.conf import settings
 from catalog.models import Paper
 from catalog.queries import cards_in_bulk, papers_with_details
 from search import dense, lexical
-from search.embeddings import EmbeddingsUnavailable, query_embedder
+from search.embeddings import EmbeddingsUnavailable, embedder
 from search.fusion import reciprocal_rank_fusion
 from search.query import ParsedQuery, parse_query
 
@@ -49,7 +49,7 @@ def _helper() -> ThreadPoolExecutor:
 
 def _query_vector(text: str) -> np.ndarray | None:
     try:
-        return query_embedder().embed([text])[0]
+        return embedder().embed([text])[0]
     except EmbeddingsUnavailable:
         return None
 
