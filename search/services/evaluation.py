@@ -25,6 +25,7 @@ from search.embeddings import embedder, paper_text
 from search.fusion import reciprocal_rank_fusion
 from search.metrics import mrr_at, ndcg_at, recall_at
 from search.query import QueryError, parse_query
+from search.services.indexing import shard_writers
 
 MODES = ("lexical", "dense", "hybrid")
 DEPTH = 100  # candidates each side contributes to fusion
@@ -111,7 +112,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as tmp:
         # Split into shards the way the site's index is, so the BM25 statistics match.
         index = lexical.open_for_writing(Path(tmp))
-        writers = [shard.writer(heap_size=64_000_000, num_threads=1) for shard in index.indexes]
+        writers = shard_writers(index)
         for number, doc in enumerate(corpus):
             writers[index.shard_number(number)].add_document(
                 lexical.make_document(

@@ -57,7 +57,8 @@ def document(paper: Paper) -> tantivy.Document:
 HEAP_BYTES = 128_000_000  # the indexing memory of all shards together
 
 
-def _writers(shards: lexical.Shards) -> list[tantivy.IndexWriter]:
+def shard_writers(shards: lexical.Shards) -> list[tantivy.IndexWriter]:
+    """One writer per shard, sharing HEAP_BYTES (IndexBusy while another process writes)."""
     heap = max(32_000_000, HEAP_BYTES // len(shards.indexes))
     writers: list[tantivy.IndexWriter] = []
     try:
@@ -87,7 +88,7 @@ def update_index(
     )
     until = Paper.objects.aggregate(latest=Max("modified"))["latest"]
     shards = lexical.open_for_writing()
-    writers = _writers(shards)
+    writers = shard_writers(shards)
     count = 0
     try:
         if since is None:
