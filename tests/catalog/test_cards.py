@@ -1,5 +1,7 @@
 """Search results' papers loaded in plain SQL must be what prefetch_related gives."""
 
+import datetime as dt
+
 import pytest
 
 from catalog.models import Author, Authorship, Category
@@ -9,9 +11,9 @@ from tests.factories import PaperFactory
 pytestmark = pytest.mark.django_db
 
 
-def _paper(title, authors, codes, primary):
+def _paper(title, authors, codes, primary, **fields):
     paper = PaperFactory(
-        title=title, primary_category=Category.objects.get_or_create(code=primary)[0]
+        title=title, primary_category=Category.objects.get_or_create(code=primary)[0], **fields
     )
     paper.authorships.all().delete()  # the factory's own two
     for position, name in enumerate(authors, start=1):
@@ -23,18 +25,38 @@ def _paper(title, authors, codes, primary):
 
 def _shape(paper):
     return (
+        [getattr(paper, field.attname) for field in paper._meta.concrete_fields],
+        paper._state.adding,
+        paper._state.db,
         paper.arxiv_id,
         paper.title,
         paper.published_on,
         paper.primary_category.code if paper.primary_category else None,
-        [(a.position, a.author_id, a.author.name) for a in paper.authorships.all()],
-        [c.code for c in paper.categories.all()],
+        [
+            (a.pk, a.paper_id, a.position, a.author_id, a.author.pk, a.author.name, a.author.name_key)
+            for a in paper.authorships.all()
+        ],
+        [(c.pk, c.code) for c in paper.categories.all()],
     )
 
 
 def test_cards_match_what_prefetch_related_loads(django_assert_num_queries):
     papers = [
-        _paper("Many authors", [f"Author {n}" for n in range(14)], ["cs.LG", "cs.CL"], "cs.CL"),
+        _paper(
+            "Many authors",
+            [f"Author {n}" for n in range(14)],
+            ["cs.LG", "cs.CL"],
+            "cs.CL",
+            # every kind of column: dates and times, JSON, numbers, text
+            submitted_at=dt.datetime(2026, 8, 19, 17, 59, 3, 120000, tzinfo=dt.UTC),
+            updated_at=dt.datetime(2026, 8, 21, 9, 0, tzinfo=dt.UTC),
+            listed_on=dt.date(2026, 8, 21),
+            versions=[{"version": "v1", "created": "Wed, 19 Aug 2026 17:59:03 GMT"}],
+            ai_keywords=["retrieval", "ünïcode"],
+            latest_version=2,
+            code_stars=41,
+            code_url="https://github.com/example/code",
+        ),
         _paper("One author", ["Solo Writer"], ["math.CO"], "math.CO"),
         _paper("No authors", [], [], "hep-th"),
     ]
@@ -45,7 +67,7 @@ def test_cards_match_what_prefetch_related_loads(django_assert_num_queries):
         cards = cards_in_bulk(ids)
         shapes = {pk: _shape(paper) for pk, paper in cards.items()}  # no query per paper
     assert shapes == {pk: _shape(paper) for pk, paper in expected.items()}
-    assert len(shapes[papers[0].pk][4]) == AUTHORS_ON_CARDS
+    assert len(shapes[papers[0].pk][-2]) == AUTHORS_ON_CARDS
     assert cards_in_bulk([]) == {}
 
 
