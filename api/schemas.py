@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from ninja import Schema
+from pydantic import BaseModel
 
 
-class AuthorOut(Schema):
+class Out(BaseModel):
+    """A response shape. Views hand over plain dicts (api/serializers.py), so pydantic alone
+    checks them: ninja's Schema wraps every nested object to read ORM attributes too, which
+    took 0.4 ms of a search request for a page of 10 hits."""
+
+
+class AuthorOut(Out):
     name: str
 
 
-class UserOut(Schema):
+class UserOut(Out):
     user: str
     name: str
     fullname: str
     type: str = "user"
 
 
-class HfPaperOut(Schema):
+class HfPaperOut(Out):
     id: str
     title: str
     summary: str
@@ -32,7 +39,7 @@ class HfPaperOut(Schema):
     ai_summary: str | None = None
 
 
-class DailyPaperOut(Schema):
+class DailyPaperOut(Out):
     paper: HfPaperOut
     publishedAt: str | None
     title: str
@@ -41,7 +48,7 @@ class DailyPaperOut(Schema):
     submittedBy: UserOut | None
 
 
-class PaperOut(Schema):
+class PaperOut(Out):
     id: str
     title: str
     summary: str
@@ -64,7 +71,7 @@ class PaperOut(Schema):
     upvotes: int
 
 
-class PaperPage(Schema):
+class PaperPage(Out):
     items: list[PaperOut]
     next_cursor: str | None
 
@@ -74,7 +81,7 @@ class SubmitIn(Schema):
     comment: str = ""
 
 
-class VoteOut(Schema):
+class VoteOut(Out):
     upvoted: bool
     upvotes: int
 
@@ -84,7 +91,7 @@ class CommentIn(Schema):
     parent: int | None = None
 
 
-class CommentOut(Schema):
+class CommentOut(Out):
     id: int
     author: str
     body: str
@@ -94,5 +101,5 @@ class CommentOut(Schema):
     editedAt: str | None
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str

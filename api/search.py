@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from api.schemas import AuthorOut, ErrorOut
+from api.schemas import AuthorOut, ErrorOut, Out
 from api.serializers import paper_out
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
@@ -37,7 +37,7 @@ class SearchQuery(HfSearchQuery):
     )
 
 
-class HfPaperHit(Schema):
+class HfPaperHit(Out):
     id: str
     title: str
     summary: str
@@ -50,14 +50,14 @@ class HfPaperHit(Schema):
     ai_keywords: list[str]
 
 
-class HfSearchHit(Schema):
+class HfSearchHit(Out):
     paper: HfPaperHit
     title: str
     summary: str
     publishedAt: str | None
 
 
-class SearchHit(Schema):
+class SearchHit(Out):
     id: str
     title: str
     authors: list[AuthorOut]
@@ -70,7 +70,7 @@ class SearchHit(Schema):
     githubRepo: str | None
 
 
-class SearchOut(Schema):
+class SearchOut(Out):
     total: int
     mode: str
     took_ms: float

@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, Out
 from digests.services.subscribing import (
     InvalidSubscription,
     normalise_email,
@@ -28,7 +28,7 @@ class SubscriptionIn(Schema):
     exclude: list[str] = Field(default_factory=list, max_length=30)
 
 
-class AcceptedOut(Schema):
+class AcceptedOut(Out):
     detail: str
 
 
