@@ -23,10 +23,12 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
+from search.phrases import common_pairs, field_pairs, stems
 from search.query import ParsedQuery
 
 TEXT_FIELDS = ["title", "abstract", "authors", "arxiv_id"]
 BOOSTS = {"title": 1.25, "authors": 1.5, "arxiv_id": 5.0}
+PAIR_FIELDS = {"title": "title_pairs", "abstract": "abstract_pairs"}  # search/phrases.py
 _reader_lock = threading.Lock()
 _readers: dict[Path, tuple[Shards, float]] = {}
 RELOAD_EVERY = 1.0  # seconds between checks for a newer commit
@@ -39,7 +41,7 @@ class IndexUnavailable(RuntimeError):
     """There is no index yet, or it cannot be opened."""
 
 
-SCHEMA_VERSION = 4  # bump when build_schema or the layout changes: a new folder is built
+SCHEMA_VERSION = 5  # bump when build_schema or the layout changes: a new folder is built
 
 
 def index_path() -> Path:
@@ -63,6 +65,16 @@ class Shards:
 
     def __init__(self, indexes: Sequence[tantivy.Index]) -> None:
         self.indexes = list(indexes)
+        self._searchers: list[tantivy.Searcher] | None = None
+
+    def searchers(self) -> list[tantivy.Searcher]:
+        """One searcher per shard, kept until the next reload: making one costs ~0.1 ms,
+        and a search asks for several. A searcher sees the commit it was made on and is
+        safe to share between threads."""
+        searchers = self._searchers
+        if searchers is None:
+            searchers = self._searchers = [index.searcher() for index in self.indexes]
+        return searchers
 
     @property
     def schema(self) -> tantivy.Schema:
@@ -78,10 +90,11 @@ class Shards:
     def reload(self) -> None:
         for index in self.indexes:
             index.reload()
+        self._searchers = None
 
     @property
     def num_docs(self) -> int:
-        return sum(index.searcher().num_docs for index in self.indexes)
+        return sum(searcher.num_docs for searcher in self.searchers())
 
 
 @cache
@@ -107,14 +120,14 @@ def top(
     by paper id), and the number of matches when `count`. Shards are searched at once:
     all but the first on the pool, the first in this thread."""
 
-    def one(index: tantivy.Index) -> tuple[list[tuple[Key, int]], int]:
-        searcher = index.searcher()
+    def one(searcher: tantivy.Searcher) -> tuple[list[tuple[Key, int]], int]:
         result = searcher.search(query, limit=limit, count=count, order_by_field=order_by_field)
         keys = [key for key, _ in result.hits]
         return list(zip(keys, paper_ids(searcher, result), strict=True)), result.count or 0
 
-    others = [_pool().submit(one, index) for index in shards.indexes[1:]]
-    parts = [one(shards.indexes[0])] + [future.result() for future in others]
+    searchers = shards.searchers()
+    others = [_pool().submit(one, searcher) for searcher in searchers[1:]]
+    parts = [one(searchers[0])] + [future.result() for future in others]
     merged = sorted(
         (pair for hits, _ in parts for pair in hits), key=lambda pair: (-pair[0], pair[1])
     )
@@ -133,6 +146,11 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("abstract", stored=False, tokenizer_name="en_stem")
     builder.add_text_field("authors", stored=False, tokenizer_name="default")
     builder.add_text_field("categories", stored=False, tokenizer_name="raw")
+    # Adjacent pairs of common words, with counts, for phrases (search/phrases.py).
+    for field in PAIR_FIELDS.values():
+        builder.add_text_field(
+            field, stored=False, tokenizer_name="whitespace", index_option="freq"
+        )
     builder.add_integer_field("day", stored=False, indexed=True, fast=True)
     # year:2025 is the common date filter; one term beats a range over 365 day terms
     # (13 ms against 4.6 ms at 1M papers).
@@ -161,6 +179,8 @@ def make_document(
         abstract=abstract,
         authors=" ; ".join(authors),
         categories=sorted(set(categories) | archives),
+        title_pairs=field_pairs(title),
+        abstract_pairs=field_pairs(abstract),
         day=day,
         year=day // 10000,
         has_code=1 if has_code else 0,
@@ -214,25 +234,58 @@ def quoted(text: str) -> str:
 
 
 def _text_query(
-    index: Shards, query: ParsedQuery, *, every_part: bool = False
+    index: Shards, query: ParsedQuery, *, every_part: bool = False, exact_phrases: bool = False
 ) -> tantivy.Query | None:
     """Words and phrases OR-ed for relevance ranking, or all required with `every_part`.
     When results are ordered by something else (newest, upvotes) every word must match, or
     the list fills with weak matches. Phrases are matched in titles and abstracts only:
     positions in every field made a common phrase cost 39 ms at 1M papers, against 7 ms."""
-    parts = [quoted(w) for w in query.words]
-    for phrase in query.phrases:
-        text = quoted(phrase)
-        if text:
-            parts.append(f"(title:{text} OR abstract:{text})")
-    parts += [f"title:{quoted(w)}" for w in query.title]
-    parts += [f"authors:{quoted(a)}" for a in query.authors]
-    parts = [p for p in parts if p and not p.endswith(':""')]
+
+    def parsed(text: str) -> tantivy.Query:
+        return index.parse_query(text, TEXT_FIELDS, field_boosts=BOOSTS)
+
+    parts = [parsed(text) for text in map(quoted, query.words) if text]
+    parts += [
+        _phrase(index, text, exact=exact_phrases) for text in map(quoted, query.phrases) if text
+    ]
+    parts += [parsed(f"title:{text}") for text in map(quoted, query.title) if text]
+    parts += [parsed(f"authors:{text}") for text in map(quoted, query.authors) if text]
     if not parts:
         return None
-    if every_part or query.sort != "relevance":
-        parts = [f"+{part}" for part in parts]
-    return index.parse_query(" ".join(parts), TEXT_FIELDS, field_boosts=BOOSTS)
+    every = every_part or query.sort != "relevance"
+    occur = tantivy.Occur.Must if every else tantivy.Occur.Should
+    return tantivy.Query.boolean_query([(occur, part) for part in parts])
+
+
+def _phrase(index: Shards, text: str, *, exact: bool = False) -> tantivy.Query:
+    """A quoted phrase in titles or abstracts, helped by pairs of common words where it
+    has them (search/phrases.py): two common words are asked as their pair's term; a
+    longer phrase is checked by position only in the papers holding all its pairs. With
+    `exact`, the plain phrase (for highlighting, which reads the abstract's own terms)."""
+    words = stems(text)
+    pairs = [] if exact else common_pairs(words)
+    fields = []
+    for field, pair_field in PAIR_FIELDS.items():
+        boost = BOOSTS.get(field, 1.0)
+        if len(words) == 2 and pairs:
+            term = tantivy.Query.term_query(index.schema, pair_field, pairs[0])
+            fields.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost)))
+            continue
+        phrase = index.parse_query(f"{field}:{text}", TEXT_FIELDS, field_boosts=BOOSTS)
+        if pairs:
+            # Inside each field's clause: tantivy's union of two phrases reads both in
+            # full, whatever it is intersected with.
+            narrowing = [
+                tantivy.Query.const_score_query(
+                    tantivy.Query.term_query(index.schema, pair_field, pair), 0.0
+                )
+                for pair in dict.fromkeys(pairs)
+            ]
+            phrase = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query) for query in [phrase, *narrowing]]
+            )
+        fields.append((tantivy.Occur.Should, phrase))
+    return tantivy.Query.boolean_query(fields)
 
 
 def _text_parts(query: ParsedQuery) -> int:
@@ -249,13 +302,18 @@ def build_query(
     *,
     with_text: bool = True,
     every_part: bool = False,
+    exact_phrases: bool = False,
 ) -> tantivy.Query:
     """The tantivy query for a parsed query: text clauses OR-ed (all required with
     `every_part`), filters AND-ed. Without text it matches every document that passes the
-    filters."""
+    filters. `exact_phrases` asks phrases by position only (see _phrase)."""
     schema = index.schema
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    text = _text_query(index, query, every_part=every_part) if with_text else None
+    text = (
+        _text_query(index, query, every_part=every_part, exact_phrases=exact_phrases)
+        if with_text
+        else None
+    )
     clauses.append((tantivy.Occur.Must, text or tantivy.Query.all_query()))
     if query.authors:  # an author: filter must match, not just rank
         for author in query.authors:
@@ -349,16 +407,15 @@ def snippets(query: ParsedQuery, abstracts: dict[int, str]) -> dict[int, str]:
     if not abstracts or not query.has_text:
         return {}
     index = open_for_reading()
-    built = build_query(index, query)
+    # Phrases as positions: a generator highlights the abstract terms it finds in the query.
+    built = build_query(index, query, exact_phrases=True)
     found: dict[int, str] = {}
     # A generator highlights the terms its searcher knows, so each paper's own shard's.
-    for number, shard in enumerate(index.indexes):
+    for number, searcher in enumerate(index.searchers()):
         mine = {pk: text for pk, text in abstracts.items() if index.shard_number(pk) == number}
         if not mine:
             continue
-        generator = tantivy.SnippetGenerator.create(
-            shard.searcher(), built, index.schema, "abstract"
-        )
+        generator = tantivy.SnippetGenerator.create(searcher, built, index.schema, "abstract")
         generator.set_max_num_chars(240)
         for pk, text in mine.items():
             found[pk] = generator.snippet_from_doc(tantivy.Document(abstract=text)).to_html()
