@@ -33,7 +33,15 @@ def _shape(paper):
         paper.published_on,
         paper.primary_category.code if paper.primary_category else None,
         [
-            (a.pk, a.paper_id, a.position, a.author_id, a.author.pk, a.author.name, a.author.name_key)
+            (
+                a.pk,
+                a.paper_id,
+                a.position,
+                a.author_id,
+                a.author.pk,
+                a.author.name,
+                a.author.name_key,
+            )
             for a in paper.authorships.all()
         ],
         [(c.pk, c.code) for c in paper.categories.all()],
