@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -22,6 +22,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 1000
 POPULAR_POOL = 500  # sort:upvotes orders this many best matches by their votes
 DEPTH = 100  # candidates each side contributes to fusion
+QUERY_VECTORS_KEPT = 1024  # per process, 1.5 kB each
 
 
 @dataclass
@@ -47,11 +48,16 @@ def _helper() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-vector")
 
 
+@lru_cache(maxsize=QUERY_VECTORS_KEPT)
 def _query_vector(text: str) -> np.ndarray | None:
+    """A query's embedding, kept for the next page of the same query (or the next reader
+    of a popular one): 5 ms of ONNX Runtime on 2 cores. Read-only, as it is shared."""
     try:
-        return embedder().embed([text])[0]
+        vector = embedder().embed([text])[0]
     except EmbeddingsUnavailable:
         return None
+    vector.setflags(write=False)
+    return vector
 
 
 def _fuse(

@@ -160,3 +160,19 @@ def test_the_vector_index_and_the_model_load_in_either_order(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "(1, 384)" in done.stdout
+
+
+def test_the_next_page_of_a_query_reuses_its_embedding(embedded, monkeypatch):
+    from search.embeddings import embedder
+
+    model = embedder()
+    embedded_texts = []
+    original = model.embed
+    monkeypatch.setattr(
+        model, "embed", lambda texts, *a, **k: embedded_texts.extend(texts) or original(texts)
+    )
+    first = search_papers("generated footage over time", limit=1)
+    second = search_papers("generated footage over time", limit=1, offset=1)
+    assert first.mode == second.mode == "hybrid"
+    assert embedded_texts == ["generated footage over time"]
+    assert first.results[0].paper.pk != second.results[0].paper.pk
