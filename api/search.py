@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from api.schemas import AuthorOut, ErrorOut, Out
-from api.serializers import paper_out
+from api.serializers import paper_brief, paper_out
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
 from search.queries import SearchPage, search_papers
@@ -118,17 +118,9 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     counts = paper_upvote_counts([r.paper.pk for r in page.results])
     results = []
     for result in page.results:
-        paper = paper_out(result.paper, counts.get(result.paper.pk, 0))
-        results.append(
-            {
-                **{k: paper[k] for k in ("id", "title", "authors", "publishedAt", "categories")},
-                "snippet": result.snippet,
-                "score": result.score,
-                "pinned": result.pinned,
-                "upvotes": paper["upvotes"],
-                "githubRepo": paper["githubRepo"],
-            }
-        )
+        hit = paper_brief(result.paper, counts.get(result.paper.pk, 0))
+        hit.update(snippet=result.snippet, score=result.score, pinned=result.pinned)
+        results.append(hit)
     return {
         "total": page.total,
         "mode": page.mode,

@@ -85,6 +85,19 @@ def paper_out(paper: Paper, upvotes: int) -> dict:
     }
 
 
+def paper_brief(paper: Paper, upvotes: int) -> dict:
+    """The fields of a paper a search hit shows (paper_out's names and values)."""
+    return {
+        "id": paper.arxiv_id,
+        "title": paper.title,
+        "authors": _authors(paper),
+        "publishedAt": _iso(paper.submitted_at or paper.published_on),
+        "categories": [c.code for c in paper.categories.all()],
+        "upvotes": upvotes,
+        "githubRepo": paper.code_url or None,
+    }
+
+
 def comment_out(comment: Comment) -> dict:
     visible = comment.visible
     return {

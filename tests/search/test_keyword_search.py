@@ -98,6 +98,18 @@ def test_search_page_and_apis(indexed, client):
     assert hf[0]["paper"]["id"] == "0704.0001"
     v1 = client.get("/api/v1/search?q=production&cat=hep-ph&limit=2").json()
     assert v1["total"] >= 1 and "took_ms" in v1 and len(v1["results"]) <= 2
+    hit = v1["results"][0]
+    assert set(hit) == {"id", "title", "authors", "publishedAt", "categories", "snippet"} | {
+        "score",
+        "pinned",
+        "upvotes",
+        "githubRepo",
+    }
+    from api.serializers import paper_out
+    from catalog.queries import paper_by_arxiv_id
+
+    full = paper_out(paper_by_arxiv_id(hit["id"]), hit["upvotes"])
+    assert all(hit[key] == full[key] for key in set(hit) & set(full))
     assert client.get("/api/v1/search?q=year:abc").status_code == 400
 
 
