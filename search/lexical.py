@@ -244,7 +244,8 @@ def _text_query(
     def parsed(text: str) -> tantivy.Query:
         return index.parse_query(text, TEXT_FIELDS, field_boosts=BOOSTS)
 
-    parts = [parsed(text) for text in map(quoted, query.words) if text]
+    # Each word once, as tantivy's parser counts a repeated word in one query string.
+    parts = [parsed(text) for text in dict.fromkeys(map(quoted, query.words)) if text]
     parts += [
         _phrase(index, text, exact=exact_phrases) for text in map(quoted, query.phrases) if text
     ]

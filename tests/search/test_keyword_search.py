@@ -199,3 +199,13 @@ def test_with_few_papers_holding_every_word_any_word_matches_and_they_rank_first
     titles = [r.paper.title for r in search_papers("alpaca llama", semantic=False).results]
     assert titles[0] == "Alpaca herds and llama herds"
     assert sorted(titles[1:]) == ["Alpaca wool", "Llama farming"]
+
+
+def test_a_repeated_word_counts_once(indexed):
+    from search.query import parse_query
+
+    once, _ = lexical.search(parse_query("diphoton production"), limit=5)
+    twice, _ = lexical.search(parse_query("diphoton production diphoton"), limit=5)
+    assert [(h.paper_id, round(h.score, 4)) for h in once] == [
+        (h.paper_id, round(h.score, 4)) for h in twice
+    ]
