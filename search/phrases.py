@@ -9,7 +9,9 @@ term ("model_with"), with counts. This is Lucene's CommonGrams idea:
 
 - A phrase of two common words is exactly the papers holding that pair, so it is asked as
   the pair's term in each field, scored by BM25 like any term (a phrase's own BM25 uses the
-  same counts and lengths, with the sum of its words' idf instead of the pair's).
+  same counts and lengths, with the sum of its words' idf instead of the pair's). The one
+  difference: a word of over 40 characters, which the analyzer drops, sits between two
+  words as a gap for positions but not for pairs.
 - A longer phrase with common pairs is still checked by position, but only in the papers
   holding all of its pairs, which add nothing to the score: results and scores unchanged.
 - A phrase with a rarer word needs no help (its intersection is small).
