@@ -96,7 +96,7 @@ def evaluate(
     folder: Path,
     *,
     split: str = "test",
-    mode: str = "lexical",
+    mode: str = "hybrid",
     progress: Callable[[int], None] | None = None,
 ) -> Scores:
     """nDCG@10, recall@100 and MRR@10 over the judged queries of `split`."""

@@ -68,5 +68,7 @@ def test_every_mode_ranks_well_on_the_sample(small_scifact, capsys):
             "eval", "beir", str(small_scifact), "--split", "train", "--mode", mode, "--json"
         )
         scores[mode] = json.loads(capsys.readouterr().out)["ndcg@10"]
+    call_command("eval", "beir", str(small_scifact), "--split", "train", "--json")
+    assert json.loads(capsys.readouterr().out)["ndcg@10"] == scores["hybrid"]  # the default
     assert scores["hybrid"] > scores["lexical"]
     assert min(scores.values()) > 0.6

@@ -25,7 +25,12 @@ class Command(PaperboyCommand):
         )
         beir.add_argument("folder", type=Path, metavar="DIR")
         beir.add_argument("--split", default="test", help="qrels file to use (default test)")
-        beir.add_argument("--mode", choices=MODES, default="lexical")
+        beir.add_argument(
+            "--mode",
+            choices=MODES,
+            default="hybrid",
+            help="hybrid (default: what the site's search runs), lexical or dense",
+        )
         beir.add_argument(
             "--json", action="store_true", help='print {"ndcg@10", "recall@100", "mrr@10"}'
         )
