@@ -60,16 +60,26 @@ def daily_entry(listing: DailyListing) -> dict:
     }
 
 
-def paper_out(paper: Paper, upvotes: int) -> dict:
+def paper_brief(paper: Paper, upvotes: int) -> dict:
+    """The fields of a paper a search hit shows."""
     return {
         "id": paper.arxiv_id,
         "title": paper.title,
-        "summary": paper.abstract,
         "authors": _authors(paper),
         "publishedAt": _iso(paper.submitted_at or paper.published_on),
+        "categories": [c.code for c in paper.categories.all()],
+        "upvotes": upvotes,
+        "githubRepo": paper.code_url or None,
+    }
+
+
+def paper_out(paper: Paper, upvotes: int) -> dict:
+    """Everything the API tells about a paper: paper_brief's fields and the rest."""
+    return {
+        **paper_brief(paper, upvotes),
+        "summary": paper.abstract,
         "updatedAt": _iso(paper.updated_at),
         "version": paper.latest_version,
-        "categories": [c.code for c in paper.categories.all()],
         "primaryCategory": paper.primary_category.code if paper.primary_category else None,
         "comments": paper.comments,
         "journalRef": paper.journal_ref,
@@ -77,24 +87,9 @@ def paper_out(paper: Paper, upvotes: int) -> dict:
         "license": paper.license,
         "absUrl": paper.abs_url,
         "pdfUrl": paper.pdf_url,
-        "githubRepo": paper.code_url or None,
         "githubStars": paper.code_stars,
         "projectPage": paper.project_url or None,
         "ai_keywords": paper.ai_keywords,
-        "upvotes": upvotes,
-    }
-
-
-def paper_brief(paper: Paper, upvotes: int) -> dict:
-    """The fields of a paper a search hit shows (paper_out's names and values)."""
-    return {
-        "id": paper.arxiv_id,
-        "title": paper.title,
-        "authors": _authors(paper),
-        "publishedAt": _iso(paper.submitted_at or paper.published_on),
-        "categories": [c.code for c in paper.categories.all()],
-        "upvotes": upvotes,
-        "githubRepo": paper.code_url or None,
     }
 
 

@@ -48,7 +48,7 @@ def cards_in_bulk(ids: list[int]) -> dict[int, Paper]:
     Through the ORM, a page of 10 took 4.5 ms at 144k papers on 2 cores, mostly building
     SQL and one filtered queryset per paper and relation; through Paper.objects.raw and
     Model.from_db, 1.4 ms; with rows turned into instances directly, as below, about
-    0.4 ms (docs/decisions.md, 2026-11-26). `paper.authorships.all()` and
+    0.7 ms (docs/decisions.md, 2026-11-26). `paper.authorships.all()` and
     `paper.categories.all()` answer from what was loaded, as after prefetch_related;
     anything chained on them (`.filter()`) queries the database for that paper, as it
     would there.
