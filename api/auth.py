@@ -6,14 +6,14 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from community.models import User
-from community.services.tokens import user_for_token
+from paperboy.ratelimit import token_user
 
 
 class TokenAuth(HttpBearer):
     openapi_description = "A personal API token from your profile page."
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
+        user = token_user(request)
         if user is not None:
             request.user = user
         return user

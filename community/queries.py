@@ -50,10 +50,12 @@ def _count_of(model, **conditions) -> Coalesce:
 
 
 def with_counts(listings: QuerySet[DailyListing]) -> QuerySet[DailyListing]:
-    """Listings with `votes` (imported baseline + upvote rows) and `comment_count`."""
+    """Listings with `votes` (imported baseline + upvote rows), `member_comments` (visible
+    comments and replies written here) and `comment_count` (those plus the source's count,
+    for the Hugging Face-compatible API)."""
     return listings.annotate(
         member_votes=_count_of(Upvote),
-        member_comments=_count_of(Comment, deleted=False, hidden=False, parent__isnull=True),
+        member_comments=_count_of(Comment, deleted=False, hidden=False),
     ).annotate(
         votes=F("imported_upvotes") + F("member_votes"),
         comment_count=F("imported_comments") + F("member_comments"),
@@ -182,14 +184,16 @@ def listings_of_paper(paper: Paper) -> QuerySet[DailyListing]:
 
 
 def comments_of_paper(paper: Paper) -> list[Comment]:
-    """Top-level comments in order, each with its replies prefetched."""
-    replies = Comment.objects.select_related("author").order_by("created")
-    return list(
+    """Top-level comments in order, each with its replies prefetched. Deleted replies are
+    gone; a deleted comment stays as a tombstone only while replies hang from it."""
+    replies = Comment.objects.filter(deleted=False).select_related("author").order_by("created")
+    comments = (
         Comment.objects.filter(paper=paper, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created")
     )
+    return [c for c in comments if not c.deleted or c.replies.all()]
 
 
 def member_upvoted(user, paper_ids: list[int]) -> set[int]:

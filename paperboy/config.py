@@ -19,8 +19,27 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
-    value = (environ if environ is not None else os.environ).get(name)
+    """The variable's value; or, when only NAME_FILE is set, that file's content (the
+    container and systemd convention for secrets). Setting both is an error."""
+    env = environ if environ is not None else os.environ
+    value = env.get(name)
+    file_name = env.get(f"{name}_FILE")
+    if file_name:
+        if value is not None:
+            raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+        try:
+            value = Path(file_name).expanduser().read_text()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_name!r} cannot be read: {error.strerror}"
+            ) from None
     return None if value is None else value.strip()
+
+
+def env_is_set(name: str, *, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the variable (or its _FILE form) is given at all, even as an empty value."""
+    env = environ if environ is not None else os.environ
+    return name in env or f"{name}_FILE" in env
 
 
 def env_str(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:

@@ -1,29 +1,57 @@
-"""Fixed-window rate limits kept in the cache (Redis when several app servers run)."""
+"""Rate limits, counted by django-ratelimit in the shared cache (docs/decisions.md).
+
+The embedded default cache is DiskCache (SQLite files in the data folder), whose `add` and
+`incr` are atomic across processes, so every gunicorn worker of one machine counts into the
+same buckets; with PAPERBOY_CACHE_URL=redis://... every app server does.
+
+The client's address comes from REMOTE_ADDR, which `paperboy.proxy.TrustedProxyMiddleware`
+has already replaced with the right-most untrusted X-Forwarded-For hop when the request came
+through a proxy in PAPERBOY_TRUSTED_PROXIES.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import time
+import unicodedata
 
-from django.core.cache import cache
 from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+from community.services.tokens import user_for_token
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the app server sees it (set a proxy to pass REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address (already resolved through trusted proxies)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
-    """Count one hit for `identity` in `scope`; False once `limit` hits fall in the window."""
-    window = int(time.time() // window_seconds)
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
-    key = f"rate:{scope}:{digest}:{window}"
-    if cache.add(key, 1, timeout=window_seconds + 1):
-        return True
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window_seconds + 1)
-        return True
-    return hits <= limit
+    """Count one hit for `identity` in `scope`; False once more than `limit` hits fall in
+    the window. A cache that cannot count refuses (fails closed)."""
+    usage = get_usage(
+        None,
+        group=f"paperboy:{scope}",
+        key=lambda _group, _request: identity,
+        rate=(limit, window_seconds),
+        increment=True,
+    )
+    return usage is None or not usage["should_limit"]
+
+
+def login_identity(username: str) -> str:
+    """The user name as the authentication backend compares it: stripped and NFKC-normalised
+    (what Django's UsernameField does), then case-folded so `Name` and `name` share a bucket."""
+    return unicodedata.normalize("NFKC", (username or "").strip()).casefold()
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def token_user(request: HttpRequest):
+    """The active member whose token the request carries, or None (looked up once)."""
+    if not hasattr(request, "api_token_user"):
+        raw = bearer_token(request)
+        request.api_token_user = user_for_token(raw) if raw else None
+    return request.api_token_user

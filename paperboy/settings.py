@@ -13,27 +13,38 @@ from paperboy.config import (
     env_choice,
     env_float,
     env_int,
+    env_is_set,
     env_list,
     env_path,
     env_str,
     env_url,
 )
 from paperboy.email import email_settings
+from paperboy.proxy import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("PAPERBOY_DATA_DIR", BASE_DIR / "var")
 DEMO_DATA_DIR = env_path("PAPERBOY_DEMO_DATA_DIR", BASE_DIR.parent / "shared" / "data")
 
 DEBUG = env_bool("PAPERBOY_DEBUG", False)
+BASE_URL = env_url("PAPERBOY_BASE_URL", "http://127.0.0.1:8000")
+# An https base URL means a public deployment: secure cookies, HSTS, a real secret key.
+PRODUCTION = BASE_URL.startswith("https://")
 
 
 def _secret_key() -> str:
-    """Use PAPERBOY_SECRET_KEY, or a random key kept in the data folder for local installs."""
+    """Use PAPERBOY_SECRET_KEY (or _FILE), or a random key kept in the data folder for local
+    installs; a public (https) deployment must set its own."""
     configured = env_str("PAPERBOY_SECRET_KEY", "")
     if configured:
         if len(configured) < 32:
             raise ImproperlyConfigured("PAPERBOY_SECRET_KEY must be at least 32 characters")
         return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "PAPERBOY_BASE_URL is https (production) but neither PAPERBOY_SECRET_KEY nor "
+            "PAPERBOY_SECRET_KEY_FILE is set: the generated demo key is refused there"
+        )
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -46,10 +57,38 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("PAPERBOY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-BASE_URL = env_url("PAPERBOY_BASE_URL", "http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
+# Reverse proxies whose X-Forwarded-For / -Proto are believed (paperboy/proxy.py).
+TRUSTED_PROXY_NETWORKS = parse_networks(env_list("PAPERBOY_TRUSTED_PROXIES", []))
+if TRUSTED_PROXY_NETWORKS:
+    # Safe: TrustedProxyMiddleware drops this header from every peer that is not trusted.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Transport security (docs/configuration.md, "Production"). Each check --deploy warning is
+# answered by a setting; one switched off explicitly is the operator's decision and silenced.
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only a few cache classes by name; DiskCache and Django's own
+    # Redis backend both count atomically (docs/decisions.md, rate limits).
+    "django_ratelimit.W001",
+]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("PAPERBOY_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAPERBOY_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PAPERBOY_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("PAPERBOY_SSL_REDIRECT", PRODUCTION and bool(TRUSTED_PROXY_NETWORKS))
+for _name, _check in (
+    ("PAPERBOY_HSTS_SECONDS", "security.W004"),
+    ("PAPERBOY_HSTS_INCLUDE_SUBDOMAINS", "security.W005"),
+    ("PAPERBOY_HSTS_PRELOAD", "security.W021"),
+    ("PAPERBOY_SSL_REDIRECT", "security.W008"),
+):
+    if env_is_set(_name) and not env_bool(_name, True):
+        SILENCED_SYSTEM_CHECKS.append(_check)
+
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +108,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "paperboy.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,21 +232,47 @@ PAPERBOY_WORKER_INTERVAL = env_int("PAPERBOY_WORKER_INTERVAL", 300, minimum=5)
 # Background jobs: django-tasks with its database backend; `paperboy worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Cache: rate limits and throttles live here. Use Redis when several app servers run.
-_cache_url = env_str("PAPERBOY_CACHE_URL", "locmem:")
+# Caches. "default" holds rate limits and throttles: DiskCache in the data folder (atomic
+# across the processes of one machine) or Redis (across machines). "pages" holds the
+# anonymous page cache: each process's memory, or the same Redis.
+_cache_url = env_str("PAPERBOY_CACHE_URL", "disk:")
+_LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 if _cache_url.startswith(("redis://", "rediss://")):
+    _REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    CACHES = {"default": _REDIS, "pages": {**_REDIS, "KEY_PREFIX": "page"}}
+elif _cache_url == "disk:":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _cache_url,
-        }
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "SHARDS": 4,
+            "DATABASE_TIMEOUT": 2.0,  # waits for another process's write instead of failing
+        },
+        "pages": {**_LOCMEM, "LOCATION": "pages"},
     }
-elif _cache_url == "locmem:":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _cache_url == "locmem:":  # one process only: limits are per process
+    CACHES = {"default": _LOCMEM, "pages": {**_LOCMEM, "LOCATION": "pages"}}
 else:
     raise ImproperlyConfigured(
-        f"PAPERBOY_CACHE_URL={_cache_url!r}: use locmem: or redis://host:6379/0"
+        f"PAPERBOY_CACHE_URL={_cache_url!r}: use disk:, locmem: or redis://host:6379/0"
     )
+RATELIMIT_USE_CACHE = "default"
+
+# Content-Security-Policy (django-csp): the site's pages use no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -214,6 +281,8 @@ PAPERBOY_VERIFY_LINK_DAYS = env_int("PAPERBOY_VERIFY_LINK_DAYS", 3, minimum=1)
 PAPERBOY_RATE_LOGIN = env_int("PAPERBOY_RATE_LOGIN", 10, minimum=1)
 PAPERBOY_RATE_SIGNUP = env_int("PAPERBOY_RATE_SIGNUP", 5, minimum=1)
 PAPERBOY_RATE_API = env_int("PAPERBOY_RATE_API", 120, minimum=1)
+PAPERBOY_RATE_PASSWORD_RESET = env_int("PAPERBOY_RATE_PASSWORD_RESET", 3, minimum=1)
+PAPERBOY_RATE_COMMENTS = env_int("PAPERBOY_RATE_COMMENTS", 10, minimum=1)
 PAPERBOY_PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 
 PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")

@@ -33,11 +33,12 @@ def data_dir() -> Path:
 def _test_settings(settings, tmp_path):
     """Tests render templates without collectstatic, see fresh pages, and start with an
     empty cache (rate limits and the page cache live there)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from search import dense
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     dense.forget()  # each test's database has its own embeddings
     settings.PAPERBOY_PAGE_CACHE_SECONDS = 0
     settings.PAPERBOY_INDEX_DIR = tmp_path / "index"

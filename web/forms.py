@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from community.models import User
-from paperboy.ratelimit import allow, client_address
+from paperboy.ratelimit import allow, client_address, login_identity
+
+LOGIN_WINDOW = 15 * 60
+# One address may try several accounts (a shared office, a university's NAT), not dozens.
+LOGIN_ADDRESS_FACTOR = 5
 
 
 class SignUpForm(UserCreationForm):
@@ -24,17 +29,55 @@ class SignUpForm(UserCreationForm):
         return email
 
 
+def check_login_rate(request, username: str) -> None:
+    """Count a log-in attempt against the account it is for (the user name as the backend
+    compares it, so `name `, `name\t` or a full-width letter share one bucket) and,
+    separately, against the client's address; ValidationError once either is spent."""
+    limit = settings.PAPERBOY_RATE_LOGIN
+    by_account = allow("login-account", login_identity(username), limit, LOGIN_WINDOW)
+    by_address = allow(
+        "login-address", client_address(request), limit * LOGIN_ADDRESS_FACTOR, LOGIN_WINDOW
+    )
+    if not (by_account and by_address):
+        raise forms.ValidationError(
+            "Too many login attempts. Wait 15 minutes and try again.", code="rate_limited"
+        )
+
+
 class RateLimitedLoginForm(AuthenticationForm):
-    """Login that refuses, for 15 minutes, after PAPERBOY_RATE_LOGIN attempts per address
-    and user name."""
+    """Login that refuses, for 15 minutes, after PAPERBOY_RATE_LOGIN attempts for one
+    account, or five times as many from one address."""
 
     def clean(self):
-        identity = f"{client_address(self.request)}|{self.data.get('username', '').lower()}"
-        if not allow("login", identity, settings.PAPERBOY_RATE_LOGIN, 15 * 60):
-            raise forms.ValidationError(
-                "Too many login attempts. Wait 15 minutes and try again.", code="rate_limited"
-            )
+        check_login_rate(self.request, self.data.get("username", ""))
         return super().clean()
+
+
+class RateLimitedAdminLoginForm(AdminAuthenticationForm):
+    """The admin's log-in, limited exactly like the site's."""
+
+    def clean(self):
+        check_login_rate(self.request, self.data.get("username", ""))
+        return super().clean()
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Reset mails: at most PAPERBOY_RATE_PASSWORD_RESET an hour to one address, and five
+    times as many from one client. Past that the page answers as usual and sends nothing,
+    so it reveals nothing about which addresses have accounts."""
+
+    client: str | None = None
+
+    def save(self, *args, request=None, **kwargs):
+        self.client = client_address(request) if request is not None else None
+        return super().save(*args, request=request, **kwargs)
+
+    def send_mail(self, subject, template, context, from_email, to_email, **kwargs) -> None:
+        limit = settings.PAPERBOY_RATE_PASSWORD_RESET
+        by_address = allow("reset-address", to_email.lower(), limit, 3600)
+        by_client = self.client is None or allow("reset-client", self.client, limit * 5, 3600)
+        if by_address and by_client:
+            super().send_mail(subject, template, context, from_email, to_email, **kwargs)
 
 
 class SubmitForm(forms.Form):

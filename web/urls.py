@@ -3,6 +3,7 @@ from django.urls import path, re_path, register_converter
 
 from web import feeds
 from web.converters import IsoDateConverter
+from web.forms import ThrottledPasswordResetForm
 from web.views import accounts, digests, lists, papers, search, submit
 
 register_converter(IsoDateConverter, "isodate")
@@ -46,6 +47,7 @@ urlpatterns = [
         "accounts/password-reset",
         auth_views.PasswordResetView.as_view(
             template_name="web/password_reset.html",
+            form_class=ThrottledPasswordResetForm,
             email_template_name="web/password_reset_email.txt",
             success_url="/accounts/password-reset/sent",
         ),

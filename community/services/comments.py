@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
 from catalog.models import Paper
 from community.markdown import render_markdown
 from community.models import Comment, User
-from community.permissions import can_participate, is_curator
+from community.permissions import is_curator, require_participation
 from community.services.errors import NotAllowed
+from paperboy.ratelimit import allow
 
 MAX_LENGTH = 10_000
 
@@ -24,9 +26,10 @@ def _clean_body(body: str) -> str:
 
 def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
     """A new comment, or a reply. Replies to replies attach to the top-level comment."""
-    if not can_participate(user):
-        raise NotAllowed("Log in with a member account to comment.", status=403)
+    require_participation(user, "comment")
     text = _clean_body(body)
+    if not allow("comment", str(user.pk), settings.PAPERBOY_RATE_COMMENTS, 60):
+        raise NotAllowed("You are commenting too fast; wait a minute and try again.", status=429)
     if parent is not None:
         if parent.paper_id != paper.pk:
             raise NotAllowed("That comment belongs to another paper.")

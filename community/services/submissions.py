@@ -13,7 +13,7 @@ from catalog.models import Paper
 from catalog.services.fetch import fetch_arxiv_paper
 from catalog.sources.base import SourceError
 from community.models import DailyListing, User
-from community.permissions import can_participate, is_curator
+from community.permissions import is_curator, require_participation
 from community.services.errors import NotAllowed
 
 MAX_COMMENT = 500
@@ -26,8 +26,7 @@ def submit_paper(user: User, id_or_url: str, comment: str = "") -> DailyListing:
     PAPERBOY_SUBMISSION_MAX_AGE_DAYS old; a member submits at most
     PAPERBOY_SUBMISSIONS_PER_DAY papers a day. Curators are exempt from the age and cap.
     """
-    if not can_participate(user):
-        raise NotAllowed("Log in with a member account to submit papers.", status=403)
+    require_participation(user, "submit papers")
     try:
         arxiv_id = parse_arxiv_id(id_or_url).base
     except InvalidArxivId as error:

@@ -46,5 +46,7 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
-def revoke_token(user: User, token_id: int) -> None:
-    ApiToken.objects.filter(user=user, pk=token_id).delete()
+def revoke_token(user: User, token_id: int) -> bool:
+    """Delete one of `user`'s own tokens; False when they have none with that id."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)

@@ -6,9 +6,8 @@ from django.db import IntegrityError, transaction
 
 from catalog.models import Paper
 from community.models import Upvote, User
-from community.permissions import can_participate
+from community.permissions import require_participation
 from community.queries import paper_upvote_counts
-from community.services.errors import NotAllowed
 
 
 def upvote_count(paper: Paper) -> int:
@@ -18,8 +17,7 @@ def upvote_count(paper: Paper) -> int:
 
 def set_upvote(user: User, paper: Paper, *, on: bool) -> int:
     """Add or remove `user`'s upvote (idempotent); returns the paper's new count."""
-    if not can_participate(user):
-        raise NotAllowed("Log in with a member account to upvote.", status=403)
+    require_participation(user, "upvote")
     if on:
         try:
             with transaction.atomic():

@@ -102,6 +102,16 @@ def test_a_visitor_searches_joins_votes_submits_subscribes_and_unsubscribes(
     assert after == before + 1 and page.url.endswith("/")
     assert Upvote.objects.filter(user__username="ada").count() == 1
 
+    # Comment in place (htmx, no inline script): the form clears, "No comments yet." goes.
+    page.locator("article.card h2 a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#no-comments").count() == 1
+    page.fill("#comment-body", "A first *comment*.")
+    page.click("form.comment-form button")
+    page.locator("#comment-list article.comment").first.wait_for()
+    assert page.locator("#no-comments").count() == 0
+    assert page.input_value("#comment-body") == ""
+
     # Submit a paper.
     page.goto("/submit")
     page.fill("form.stack input[name=paper]", "https://arxiv.org/abs/2608.00200")

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +20,7 @@ from digests.models import Subscription
 from digests.services.subscribing import preferences_link
 from paperboy.ratelimit import allow, client_address
 from web.forms import RateLimitedLoginForm, SignUpForm, TokenForm
+from web.params import positive_id
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,8 +64,7 @@ class PaperboyLoginView(LoginView):
     redirect_authenticated_user = True
 
 
-def profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_object_or_404(User, username=username)
+def _profile_context(request: HttpRequest, member: User) -> dict:
     upvoted = Upvote.objects.filter(user=member).select_related("paper").order_by("-created")[:50]
     submitted = (
         DailyListing.objects.filter(submitted_by=member)
@@ -77,36 +77,47 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         if own and member.email
         else None
     )
-    return render(
-        request,
-        "web/profile.html",
-        {
-            "member": member,
-            "upvoted": upvoted,
-            "submitted": submitted,
-            "own": own,
-            "tokens": member.api_tokens.order_by("-created") if own else [],
-            "can_participate": can_participate(member),
-            "token_form": TokenForm(),
-            "digest": digest,
-            "digest_preferences": preferences_link(digest) if digest else "",
-        },
-    )
+    return {
+        "member": member,
+        "upvoted": upvoted,
+        "submitted": submitted,
+        "own": own,
+        "tokens": member.api_tokens.order_by("-created") if own else [],
+        "can_participate": can_participate(member),
+        "token_form": TokenForm(),
+        "digest": digest,
+        "digest_preferences": preferences_link(digest) if digest else "",
+    }
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = get_object_or_404(User, username=username)
+    return render(request, "web/profile.html", _profile_context(request, member))
 
 
 @require_POST
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    """Create a token (shown once, in this response's body only: never in a cookie, a
+    message or a log) or revoke one of one's own."""
     if "revoke" in request.POST:
-        revoke_token(request.user, int(request.POST["revoke"]))
-        messages.success(request, "Token revoked.")
+        token_id = positive_id(request.POST["revoke"])
+        if token_id is None:
+            return HttpResponseBadRequest("revoke must be a token id.")
+        if revoke_token(request.user, token_id):
+            messages.success(request, "Token revoked.")
+        else:
+            messages.error(request, "No such token of yours; nothing was revoked.")
         return redirect("web:profile", username=request.user.username)
     form = TokenForm(request.POST)
-    if form.is_valid():
-        try:
-            _, raw = create_token(request.user, form.cleaned_data["name"])
-        except NotAllowed as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Your new token (shown once, copy it now): {raw}")
-    return redirect("web:profile", username=request.user.username)
+    if not form.is_valid():
+        return redirect("web:profile", username=request.user.username)
+    try:
+        _, raw = create_token(request.user, form.cleaned_data["name"])
+    except NotAllowed as error:
+        messages.error(request, error.message)
+        return redirect("web:profile", username=request.user.username)
+    context = {**_profile_context(request, request.user), "new_token": raw}
+    response = render(request, "web/profile.html", context, status=201)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -6,7 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,6 +41,7 @@ from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
 from search.queries import similar_papers
 from web.htmx import is_htmx
+from web.params import positive_id
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -96,7 +104,10 @@ def comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = get_object_or_404(Paper, arxiv_id=arxiv_id)
     parent = None
     if request.POST.get("parent"):
-        parent = get_object_or_404(Comment, pk=request.POST["parent"], paper=found)
+        parent_id = positive_id(request.POST["parent"])
+        if parent_id is None:
+            return HttpResponseBadRequest("parent must be a comment id.")
+        parent = get_object_or_404(Comment, pk=parent_id, paper=found)
     htmx = is_htmx(request)
     try:
         added = add_comment(request.user, found, request.POST.get("body", ""), parent)
@@ -106,7 +117,12 @@ def comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         messages.error(request, error.message)
     else:
         if htmx:  # the new comment, appended to the list in place
-            context = {"comment": added, "paper": found, "curator": is_curator(request.user)}
+            context = {
+                "comment": added,
+                "paper": found,
+                "curator": is_curator(request.user),
+                "oob_clear_empty": True,  # drops "No comments yet." from the page
+            }
             return render(request, "web/_comment.html", context)
     return HttpResponseRedirect(reverse("web:paper", args=[arxiv_id]) + "#comments")
 
