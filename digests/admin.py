@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from digests.models import Delivery, Subscription
+from digests.services.stopping import cancel_waiting
 
 
 @admin.register(Subscription)
@@ -10,6 +11,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     raw_id_fields = ("user",)
     readonly_fields = ("token", "created", "confirmed_at", "unsubscribed_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.status in (Subscription.Status.UNSUBSCRIBED, Subscription.Status.SUSPENDED):
+            cancel_waiting(obj.pk)
 
 
 @admin.register(Delivery)

@@ -73,6 +73,7 @@ class Delivery(models.Model):
         SENT = "sent", "Sent"
         EMPTY = "empty", "Nothing to send"
         FAILED = "failed", "Failed permanently"
+        CANCELLED = "cancelled", "Cancelled: the subscription stopped before it was sent"
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -80,7 +81,7 @@ class Delivery(models.Model):
     frequency = models.CharField(max_length=8, choices=Frequency)
     period_start = models.DateField()
     period_end = models.DateField()  # inclusive
-    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
     paper_ids = models.JSONField(default=list)  # in the order they appear in the mail
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

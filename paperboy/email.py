@@ -57,3 +57,39 @@ def email_settings(url: str, *, name: str = "PAPERBOY_EMAIL_URL") -> dict[str, A
     raise ImproperlyConfigured(
         f"{name}={url!r} is not an email URL (smtp://, smtps://, console:, file:///, memory:)"
     )
+
+
+# Names that never reach a public mailbox: special-use and private-use names (RFC 6761,
+# RFC 6762, RFC 8375, ICANN's .internal) and the reverse-lookup tree.
+PRIVATE_SUFFIXES = (
+    "localhost",
+    "local",
+    "internal",
+    "invalid",
+    "test",
+    "lan",
+    "home",
+    "corp",
+    "localdomain",
+    "home.arpa",
+    "arpa",
+    "onion",
+)
+
+
+def is_public_mail_domain(domain: str, allowed: tuple[str, ...] = ()) -> bool:
+    """Whether mail to this domain can go to the public internet: a name (no address
+    literal), with at least two labels, a top-level label that is not numeric and no
+    special-use suffix. Names in `allowed` (PAPERBOY_MAIL_ALLOWED_DOMAINS) pass anyway."""
+    domain = domain.strip().rstrip(".").lower()
+    if domain in allowed:
+        return True
+    if not domain or domain.startswith("[") or ":" in domain:
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or any(not label for label in labels):
+        return False
+    top = labels[-1]
+    if top.isdigit() or not (top.isalpha() or top.startswith("xn--")):
+        return False
+    return not any(domain == s or domain.endswith("." + s) for s in PRIVATE_SUFFIXES)

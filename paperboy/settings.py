@@ -217,6 +217,9 @@ PAPERBOY_SERVE_THREADS = env_int("PAPERBOY_SERVE_THREADS", 4, minimum=1, maximum
 globals().update(email_settings(env_str("PAPERBOY_EMAIL_URL", f"file://{DATA_DIR / 'outbox'}")))
 DEFAULT_FROM_EMAIL = env_str("PAPERBOY_FROM_EMAIL", "Paperboy <paperboy@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Domains accepted for sign-ups and digests although they are not public names (tests, an
+# intranet); lower-case, exact match.
+PAPERBOY_MAIL_ALLOWED_DOMAINS = [d.lower() for d in env_list("PAPERBOY_MAIL_ALLOWED_DOMAINS", [])]
 
 # Digests (docs/configuration.md, "Digests").
 PAPERBOY_DIGEST_CONFIRM_DAYS = env_int("PAPERBOY_DIGEST_CONFIRM_DAYS", 7, minimum=1)

@@ -8,6 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from community.models import User
+from paperboy.email import is_public_mail_domain
 from paperboy.ratelimit import allow, client_address, login_identity
 
 LOGIN_WINDOW = 15 * 60
@@ -24,6 +25,11 @@ class SignUpForm(UserCreationForm):
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        allowed = tuple(settings.PAPERBOY_MAIL_ALLOWED_DOMAINS)
+        if not is_public_mail_domain(email.rsplit("@", 1)[-1], allowed):
+            raise forms.ValidationError(
+                "Use an address at a public domain name (not an IP address or a local name)."
+            )
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email

@@ -31,6 +31,7 @@ from catalog.queries import papers_for_cards
 from community.queries import paper_upvote_counts
 from digests.models import Delivery, Subscription
 from digests.services.composing import ItemBlocks, compose, make_item
+from digests.services.stopping import stop_subscription
 from digests.services.subscribing import preferences_link, unsubscribe_link
 
 BATCH = 50
@@ -78,16 +79,19 @@ def claim(limit: int = BATCH, *, now: dt.datetime | None = None) -> tuple[str, l
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+    # Only for subscriptions that are active now: checked by the statement that claims, so
+    # an unsubscribe between building and sending (or between two tries) sends nothing.
+    wanted = (due | abandoned) & Q(subscription__status=Subscription.Status.ACTIVE)
     ticket = f"{worker_name()}:{uuid.uuid4().hex[:12]}"
     with transaction.atomic():
-        candidates = Delivery.objects.filter(due | abandoned).order_by("pk")
+        candidates = Delivery.objects.filter(wanted).order_by("pk")
         if db_connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
         if not ids:
             return ticket, []
         # Conditional: on SQLite (no row locks) a concurrent sender's claim wins cleanly.
-        Delivery.objects.filter(Q(pk__in=ids) & (due | abandoned)).update(
+        Delivery.objects.filter(Q(pk__in=ids) & wanted).update(
             status=Delivery.Status.SENDING, claimed_by=ticket, claimed_at=now
         )
     claimed = Delivery.objects.filter(claimed_by=ticket, status=Delivery.Status.SENDING)
@@ -124,6 +128,8 @@ def _messages(ids: list[int], cache: _RunCache):
     papers, votes = cache.papers, cache.votes
     for delivery in deliveries:
         subscription = delivery.subscription
+        if subscription.status != Subscription.Status.ACTIVE:
+            continue  # stopped after the claim: release() hands it back, never sent
         items = [
             make_item(papers[pk], votes.get(pk, 0), why)
             for pk, why in delivery.paper_ids
@@ -164,10 +170,9 @@ def _record_failure(
         report.failed += 1
         failures = subscription.hard_failures + 1
         suspend = failures >= settings.PAPERBOY_DIGEST_MAX_HARD_FAILURES
-        Subscription.objects.filter(pk=subscription.pk).update(
-            hard_failures=failures,
-            **({"status": Subscription.Status.SUSPENDED} if suspend else {}),
-        )
+        Subscription.objects.filter(pk=subscription.pk).update(hard_failures=failures)
+        if suspend:
+            stop_subscription(subscription.pk, Subscription.Status.SUSPENDED)
         report.suspended += int(suspend)
         return
     if attempts >= settings.PAPERBOY_DIGEST_MAX_ATTEMPTS:

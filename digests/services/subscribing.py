@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from digests.models import Frequency, Subscription
 from digests.services.notices import send_already_subscribed, send_confirmation
+from digests.services.stopping import stop_subscription
+from paperboy.email import is_public_mail_domain
 from paperboy.ratelimit import allow
 from search.query import QueryError, parse_query
 
@@ -45,6 +47,11 @@ def normalise_email(raw: str) -> str:
         validate_email(email)
     except ValidationError:
         raise InvalidSubscription("Enter a valid email address.") from None
+    domain = email.rsplit("@", 1)[1]
+    if not is_public_mail_domain(domain, tuple(settings.PAPERBOY_MAIL_ALLOWED_DOMAINS)):
+        raise InvalidSubscription(
+            "Enter an address at a public domain name (not an IP address or a local name)."
+        )
     return email
 
 
@@ -225,10 +232,8 @@ def unsubscribe(token: str) -> Subscription | None:
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
         return None
-    if subscription.status != Subscription.Status.UNSUBSCRIBED:
-        subscription.status = Subscription.Status.UNSUBSCRIBED
-        subscription.unsubscribed_at = timezone.now()
-        subscription.save(update_fields=["status", "unsubscribed_at"])
+    stop_subscription(subscription.pk, Subscription.Status.UNSUBSCRIBED)
+    subscription.refresh_from_db()
     return subscription
 
 

@@ -55,7 +55,9 @@ def _subscribe_from(request: HttpRequest, form: SubscribeForm) -> tuple[str | No
             email,
             frequency=data["frequency"] or "weekly",
             topics=[data["topic"]] if data["topic"] else [],
-            user=request.user if request.user.is_authenticated else None,
+            # Anonymous always: this view takes cross-site POSTs (no CSRF check), so the
+            # session must not count. Members subscribe without mail from their profile.
+            user=None,
         )
     except InvalidSubscription as error:
         return None, str(error), 400
