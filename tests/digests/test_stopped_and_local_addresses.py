@@ -11,7 +11,7 @@ from digests.models import Delivery, Subscription
 from digests.services.building import build_digests
 from digests.services.sending import claim, send_pending
 from digests.services.subscribing import InvalidSubscription, normalise_email, unsubscribe
-from tests.digests.conftest import WEEK_SENT_ON, week_of_papers  # noqa: F401
+from tests.digests.conftest import WEEK_SENT_ON
 from tests.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_a_cross_site_post_never_subscribes_a_logged_in_member_without_mail(memb
     ],
 )
 def test_addresses_without_a_public_domain_name_are_refused(address, client):
-    with pytest.raises(InvalidSubscription, match="public domain name|valid email"):
+    with pytest.raises(InvalidSubscription, match=r"public domain name|valid email"):
         normalise_email(address)
     answer = client.post(
         "/api/v1/subscriptions", {"email": address}, content_type="application/json"
