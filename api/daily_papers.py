@@ -14,7 +14,7 @@ from api.auth import TokenAuth
 from api.schemas import DailyPaperOut, ErrorOut, SubmitIn
 from api.serializers import daily_entry
 from community.models import DailyListing
-from community.periods import Period, day_period, parse_month, parse_week
+from community.periods import Period, check_day, day_period, parse_month, parse_week
 from community.queries import ListFilters, latest_listing_day, listed_in, with_counts
 from community.services.submissions import submit_paper
 
@@ -44,7 +44,10 @@ def _period(query: DailyQuery) -> Period | None:
     except ValueError as error:
         raise HttpError(400, str(error)) from None
     if query.date:
-        return day_period(query.date)
+        try:
+            return day_period(check_day(query.date))
+        except ValueError as error:
+            raise HttpError(400, f"date: {error}") from None
     return None
 
 

@@ -9,6 +9,17 @@ from dataclasses import dataclass
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# The days lists can be about. Wide enough for any paper (arXiv began in 1991), narrow
+# enough that a period and its neighbours never leave the calendar (year 1 or 9999).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
+def check_day(day: dt.date) -> dt.date:
+    """The day itself; ValueError when it lies outside FIRST_DAY..LAST_DAY."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside the years {FIRST_DAY.year}-{LAST_DAY.year}")
+    return day
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,8 @@ def parse_week(text: str) -> Period:
     match = _WEEK.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a week like 2026-W34")
-    return week_period_of(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+    monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    return week_period_of(check_day(monday))
 
 
 def parse_month(text: str) -> Period:
@@ -72,4 +84,5 @@ def parse_month(text: str) -> Period:
     match = _MONTH.match(text)
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValueError(f"{text!r} is not a month like 2026-08")
+    check_day(dt.date(int(match[1]), int(match[2]), 1))
     return month_period(int(match[1]), int(match[2]))

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.errors.ApiJsonErrorsMiddleware",
     "api.ratelimit.ApiRateLimitMiddleware",
     "paperboy.page_cache.AnonymousPageCacheMiddleware",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
@@ -20,10 +21,38 @@ from search.queries import search_papers
 from search.query import QueryError, parse_query
 
 ITEMS = 50
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; surrogates;
+# U+FFFE/U+FFFF). A stored title with one of them must not break a whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class _XmlSafe:
+    """A feed writer that drops characters XML cannot hold instead of failing."""
+
+    def __init__(self, title, link, description, **kwargs) -> None:
+        kwargs = {k: xml_safe(v) for k, v in kwargs.items()}
+        super().__init__(xml_safe(title), link, xml_safe(description), **kwargs)
+
+    def add_item(self, title, link, description, **kwargs) -> None:
+        kwargs = {k: xml_safe(v) for k, v in kwargs.items()}
+        kwargs["categories"] = [xml_safe(c) for c in kwargs.get("categories") or ()]
+        super().add_item(xml_safe(title), link, xml_safe(description), **kwargs)
+
+
+class SafeRssFeed(_XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class SafeAtomFeed(_XmlSafe, Atom1Feed):
+    pass
 
 
 class _ListingFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRssFeed
 
     def item_title(self, item: DailyListing) -> str:
         return item.paper.title
@@ -118,17 +147,17 @@ class CategoryFeed(_ListingFeed):
 class SearchFeed(Feed):
     """The newest papers matching a search query (every word must match)."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRssFeed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """A missing or malformed query is the client's error: 400 with the reason."""
+        problem = query_problem(request.GET.get("q", ""))
+        if problem:
+            return HttpResponseBadRequest(problem + "\n", content_type="text/plain; charset=utf-8")
+        return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request: HttpRequest) -> str:
-        text = " ".join(request.GET.get("q", "").split())
-        if not text:
-            raise Http404("Give the search as ?q=")
-        try:
-            parse_query(text)
-        except QueryError as error:
-            raise Http404(str(error)) from None
-        return text
+        return " ".join(request.GET.get("q", "").split())
 
     def title(self, text: str) -> str:
         return f"Paperboy · new papers matching “{text}”"
@@ -161,10 +190,24 @@ class SearchFeed(Feed):
         return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
+def query_problem(raw: str) -> str:
+    """Why a feed's search query cannot be used, or "" when it can."""
+    text = " ".join(raw.split())
+    if not text:
+        return "Give the search as ?q=, for example ?q=diffusion+cat:cs.CV"
+    if _NOT_XML.search(text) or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+        return "The query contains control characters."
+    try:
+        parse_query(text)
+    except QueryError as error:
+        return str(error)
+    return ""
+
+
 def atom(feed_class: type[Feed]) -> type[Feed]:
     """The same feed as Atom 1.0."""
     return type(
         f"{feed_class.__name__}Atom",
         (feed_class,),
-        {"feed_type": Atom1Feed, "subtitle": feed_class.description},
+        {"feed_type": SafeAtomFeed, "subtitle": feed_class.description},
     )

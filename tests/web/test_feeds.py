@@ -53,5 +53,5 @@ def test_search_feeds_list_the_newest_papers_with_every_word(anonymous_client, l
         assert not parsed.bozo and [e.title for e in parsed.entries] == ["Alpha & <Beta>"]
     none = feedparser.parse(anonymous_client.get("/feeds/search.rss?q=alpha+gamma").content)
     assert none.entries == []
-    assert anonymous_client.get("/feeds/search.rss").status_code == 404
-    assert anonymous_client.get("/feeds/search.rss?q=cat:nonsense").status_code == 404
+    assert anonymous_client.get("/feeds/search.rss").status_code == 400
+    assert anonymous_client.get("/feeds/search.rss?q=cat:nonsense").status_code == 400

@@ -68,7 +68,7 @@ def _subscribe_from(request: HttpRequest, form: SubscribeForm) -> tuple[str | No
 @require_http_methods(["GET", "POST"])
 def subscribe_page(request: HttpRequest) -> HttpResponse:
     """The subscribe page, and the list pages' box (answered in place for htmx)."""
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return render(request, "web/digest_subscribe.html", {"form": form})
     email, problem, status = _subscribe_from(request, form)

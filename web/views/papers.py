@@ -14,7 +14,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -74,6 +74,12 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "similar": similar_papers(found),
         },
     )
+
+
+@require_GET
+def versioned(request: HttpRequest, arxiv_id: str, version: str) -> HttpResponse:
+    """`/papers/2608.18580v2`: the paper's page (one page serves every version)."""
+    return redirect("web:paper", arxiv_id=_paper_or_404(arxiv_id).arxiv_id, permanent=True)
 
 
 @require_POST
