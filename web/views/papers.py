@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -39,6 +39,7 @@ from community.services.comments import (
 from community.services.errors import NotAllowed
 from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
+from paperboy.loops import forget_connections
 from search.queries import similar_papers
 from web.htmx import is_htmx
 from web.params import positive_id
@@ -180,9 +181,18 @@ def author(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: answers once the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Readiness for load balancers: 200 once the database answers; JSON 503 saying what
+    is down when it does not (the broken connection is dropped, so the next check
+    reconnects by itself)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        forget_connections()
+        down = {"database": f"unreachable: {type(error).__name__}"}
+        response = JsonResponse({"status": "unavailable", "down": down}, status=503)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ok"})
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -11,6 +10,7 @@ from django.db.models import Count
 from digests.models import Delivery, Frequency, Subscription
 from digests.services.scheduling import build_due
 from digests.services.sending import send_pending
+from paperboy.loops import run_rounds
 from paperboy.management.commands._base import PaperboyCommand, iso_day
 
 
@@ -47,14 +47,14 @@ class Command(PaperboyCommand):
             return
         as_of = options["as_of"]
         frequencies = [options["period"]] if options["period"] else None
-        while True:
+
+        def round_() -> None:
             for report in build_due(frequencies=frequencies, as_of=as_of):
                 if report.period is not None:
                     self.stdout.write(f"built {report}")
             self.stdout.write(str(send_pending()))
-            if not options.get("loop"):
-                return
-            time.sleep(options["loop"])
+
+        run_rounds(round_, every=options.get("loop"))
 
     def _status(self) -> None:
         self.stdout.write("subscriptions:")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -10,6 +9,7 @@ from tqdm import tqdm
 
 from catalog.models import Paper
 from community.models import DailyListing
+from paperboy.loops import run_rounds
 from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
 from search.services.embedding import embed_pending, papers_without_embeddings
@@ -65,11 +65,8 @@ class Command(PaperboyCommand):
                 self.stdout.write(f"{key:>14}: {value}")
             return
         if action == "embed":
-            while True:
-                self._embed(options["limit"])
-                if not options.get("loop"):
-                    return
-                time.sleep(options["loop"])
+            run_rounds(lambda: self._embed(options["limit"]), every=options.get("loop"))
+            return
         if action == "vectors":
             self._vectors(force=options["force"], rebuild=options["rebuild"])
             return
@@ -77,11 +74,7 @@ class Command(PaperboyCommand):
             self._update(rebuild=True)
             self._vectors(rebuild=True)
             return
-        while True:
-            self._update(rebuild=False)
-            if not options.get("loop"):
-                return
-            time.sleep(options["loop"])
+        run_rounds(lambda: self._update(rebuild=False), every=options.get("loop"))
 
     def _embed(self, limit: int | None) -> None:
         waiting = papers_without_embeddings().count()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandParser
-from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from digests.tasks import send_due_digests
+from paperboy.loops import DATABASE_DOWN, StopSignal, forget_connections, run_rounds
 from paperboy.management.commands._base import PaperboyCommand
+
+logger = logging.getLogger("paperboy.worker")
 
 SCHEDULE = [send_due_digests]
 
@@ -20,14 +23,29 @@ SCHEDULE = [send_due_digests]
 def queue_scheduled() -> None:
     """Queue each scheduled task unless one is already waiting or running (several workers
     may run this; at worst one extra round happens, and rounds are idempotent)."""
-    close_old_connections()
     for task in SCHEDULE:
         busy = DBTaskResult.objects.filter(
             task_path=task.module_path, status__in=["READY", "RUNNING"]
         ).exists()
         if not busy:
             task.enqueue()
-    close_old_connections()
+
+
+def run_worker(worker: Worker, stop: StopSignal) -> None:
+    """Run queued jobs until stopped. SIGTERM lets the job in progress finish (the
+    library's own handler: an idle worker exits at once, a busy one after its job), then
+    exits 0. A database that goes away is waited for, not fatal."""
+    worker.configure_signals()
+    backoff = 1.0
+    while worker.running:
+        try:
+            worker.run()
+            return
+        except DATABASE_DOWN as error:
+            logger.warning("database unavailable (%s); trying again in %.0f s", error, backoff)
+            forget_connections()
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
 
 
 class Command(PaperboyCommand):
@@ -45,12 +63,10 @@ class Command(PaperboyCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stop = threading.Event()
+        stop = StopSignal()  # set when the worker stops; the scheduler thread follows it
 
         def schedule() -> None:
-            while not stop.is_set():
-                queue_scheduled()
-                stop.wait(settings.PAPERBOY_WORKER_INTERVAL)
+            run_rounds(queue_scheduled, every=settings.PAPERBOY_WORKER_INTERVAL, stop=stop)
 
         if options["once"]:
             queue_scheduled()
@@ -70,6 +86,9 @@ class Command(PaperboyCommand):
             f"worker running; digests checked every {settings.PAPERBOY_WORKER_INTERVAL} s"
         )
         try:
-            worker.run()
+            if options["once"]:
+                worker.run()
+            else:
+                run_worker(worker, stop)
         finally:
-            stop.set()
+            stop.event.set()

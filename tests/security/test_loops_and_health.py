@@ -1,0 +1,230 @@
+"""Long-running loops stop cleanly on SIGTERM and outlive a database restart; /healthz says
+503 in JSON while the database is away and recovers by itself.
+
+The "restart" is real to the processes under test: they reach PostgreSQL through a TCP
+relay that the test cuts (every connection dropped, new ones refused) and restores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can be cut and restored, as a restart would: when
+    cut, live connections are dropped and new ones closed as soon as they open."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.down = False
+        self.sockets: list[socket.socket] = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def start(self) -> None:
+        self.down = False
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()
+                continue
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.down = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        self.sockets.clear()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
+    env.update(
+        DATABASE_URL=database_url,
+        PAPERBOY_DATA_DIR=str(tmp_path),
+        PAPERBOY_INDEX_DIR=str(tmp_path / "index"),
+        PAPERBOY_EMAIL_URL="memory:",
+        PAPERBOY_WORKER_INTERVAL="5",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _paperboy(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "paperboy.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(process: subprocess.Popen, timeout: float = 30) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=timeout)
+    return process.returncode, output
+
+
+@pytest.fixture(scope="module")
+def sqlite_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("loops")
+    env = _env(folder, f"sqlite:///{folder}/site.sqlite3")
+    subprocess.run(
+        [sys.executable, "-m", "paperboy.cli", "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return env
+
+
+LOOPS = [
+    ["index", "update", "--loop", "0.5"],
+    ["index", "embed", "--loop", "0.5"],
+    ["digests", "send", "--loop", "0.5"],
+    ["worker"],
+]
+
+
+@pytest.mark.parametrize("command", LOOPS, ids=lambda c: " ".join(c[:2]))
+def test_sigterm_finishes_the_round_and_exits_0(sqlite_site, command):
+    process = _paperboy(command, sqlite_site)
+    time.sleep(4)  # start-up, and at least one round
+    assert process.poll() is None, process.communicate()[0]
+    code, output = _stop(process)
+    assert code == 0, output
+
+
+def _postgres_url() -> tuple[str, tuple[str, int], str]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (a database server to restart)")
+    db = django_settings.DATABASES["default"]
+    return db["NAME"], (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), db["USER"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_loops_survive_a_database_restart(tmp_path):
+    name, target, user = _postgres_url()
+    relay = Relay(target)
+    env = _env(tmp_path, f"postgres://{user}@127.0.0.1:{relay.port}/{name}")
+    process = _paperboy(["digests", "send", "--loop", "0.5"], env)
+    try:
+        time.sleep(3)
+        relay.cut()  # PostgreSQL "goes down"
+        time.sleep(4)
+        assert process.poll() is None, "the loop died with the database"
+        relay.start()  # and comes back
+        time.sleep(8)
+        assert process.poll() is None
+        code, output = _stop(process)
+    finally:
+        relay.close()
+        if process.poll() is None:
+            process.kill()
+    assert code == 0, output
+    assert "database unavailable" in output
+    down_at = output.index("database unavailable")
+    assert "sent 0" in output[down_at:], "no successful round after the database returned"
+
+
+HEALTH = """
+import django, json, os, sys, time
+django.setup()
+from django.test import Client
+client = Client()
+def health():
+    r = client.get("/healthz")
+    return r.status_code, r["Content-Type"], r.content.decode()
+print(json.dumps(health()), flush=True)
+sys.stdin.readline()          # the test cuts the database
+print(json.dumps(health()), flush=True)
+sys.stdin.readline()          # the test restores it
+time.sleep(1)
+print(json.dumps(health()), flush=True)
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_healthz_says_503_in_json_while_the_database_is_away(tmp_path):
+    import json
+
+    name, target, user = _postgres_url()
+    relay = Relay(target)
+    env = _env(tmp_path, f"postgres://{user}@127.0.0.1:{relay.port}/{name}")
+    env["DJANGO_SETTINGS_MODULE"] = "paperboy.settings"
+    env["PAPERBOY_ALLOWED_HOSTS"] = "testserver"
+    probe = subprocess.Popen(
+        [sys.executable, "-c", HEALTH],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        up = json.loads(probe.stdout.readline())
+        relay.cut()
+        probe.stdin.write("\n")
+        probe.stdin.flush()
+        down = json.loads(probe.stdout.readline())
+        relay.start()
+        probe.stdin.write("\n")
+        probe.stdin.flush()
+        again = json.loads(probe.stdout.readline())
+    finally:
+        relay.close()
+        probe.kill()
+    assert up[0] == 200 and json.loads(up[2]) == {"status": "ok"}
+    assert down[0] == 503 and down[1].startswith("application/json")
+    assert json.loads(down[2])["down"]["database"].startswith("unreachable")
+    assert again[0] == 200
