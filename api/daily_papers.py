@@ -11,9 +11,9 @@ from ninja.responses import Status
 from pydantic import Field
 
 from api.auth import TokenAuth
-from api.schemas import DailyPaperOut, ErrorOut, SubmitIn
+from api.schemas import DailyPaperOut, ErrorOut, SubmissionOut, SubmitIn
 from api.serializers import daily_entry
-from community.models import DailyListing
+from community.models import DailyListing, Submission
 from community.periods import Period, check_day, day_period, parse_month, parse_week
 from community.queries import ListFilters, latest_listing_day, listed_in, with_counts
 from community.services.submissions import submit_paper
@@ -85,12 +85,46 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
 @router.post(
     "/daily_papers",
     auth=TokenAuth(),
-    response={201: DailyPaperOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        201: DailyPaperOut,
+        202: SubmissionOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        429: ErrorOut,
+    },
 )
 def submit(request: HttpRequest, body: SubmitIn):
-    """Submit a paper (arXiv id or URL) to today's list, under the site's submission rules."""
-    listing = submit_paper(request.auth, body.paper, body.comment)
-    listing = with_counts(DailyListing.objects.filter(pk=listing.pk)).select_related(
+    """Submit a paper (arXiv id or URL) to today's list, under the site's submission rules.
+    A paper in the catalogue is listed at once (201). One that is not is fetched from arXiv
+    in the background (202): follow `GET /api/v1/submissions/{id}`."""
+    result = submit_paper(request.auth, body.paper, body.comment)
+    if isinstance(result, Submission):
+        return Status(202, submission_out(result))
+    listing = with_counts(DailyListing.objects.filter(pk=result.pk)).select_related(
         "paper", "submitted_by"
     )[0]
     return Status(201, daily_entry(listing))
+
+
+def submission_out(submission: Submission) -> dict:
+    return {
+        "id": submission.pk,
+        "paper": submission.arxiv_id,
+        "status": submission.status,
+        "detail": submission.message,
+        "location": f"/api/v1/submissions/{submission.pk}",
+    }
+
+
+@router.get(
+    "/v1/submissions/{submission_id}",
+    auth=TokenAuth(),
+    response={200: SubmissionOut, 401: ErrorOut, 404: ErrorOut},
+)
+def submission_status(request: HttpRequest, submission_id: int):
+    """Where one of your submissions stands: `fetching`, `listed` or `refused` (with why)."""
+    found = Submission.objects.filter(pk=submission_id, user=request.auth).first()
+    if found is None:
+        raise HttpError(404, "No such submission of yours.")
+    return submission_out(found)

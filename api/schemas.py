@@ -81,6 +81,14 @@ class SubmitIn(Schema):
     comment: str = ""
 
 
+class SubmissionOut(Out):
+    id: int
+    paper: str
+    status: str
+    detail: str
+    location: str
+
+
 class VoteOut(Out):
     upvoted: bool
     upvotes: int

@@ -112,3 +112,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Submission(models.Model):
+    """A member's submission of a paper the catalogue does not have yet. The request only
+    records it; `paperboy worker` fetches the paper from arXiv and then lists it under the
+    usual rules, so no web request ever waits on arXiv."""
+
+    class Status(models.TextChoices):
+        FETCHING = "fetching", "Fetching from arXiv"
+        LISTED = "listed", "Listed"
+        REFUSED = "refused", "Refused"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="submissions")
+    arxiv_id = models.CharField(max_length=32)
+    comment = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.FETCHING)
+    message = models.CharField(max_length=300, blank=True)
+    listing = models.ForeignKey(
+        DailyListing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "arxiv_id"],
+                condition=models.Q(status="fetching"),
+                name="one_fetch_per_member_and_paper",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id} by {self.user} ({self.status})"

@@ -37,6 +37,7 @@ urlpatterns = [
     path("authors/<int:pk>", papers.author, name="author"),
     re_path(r"^categories/(?P<code>[a-z\-]+(?:\.[A-Za-z\-]+)?)$", papers.category, name="category"),
     path("submit", submit.submit, name="submit"),
+    path("submit/<int:pk>", submit.submission, name="submission"),
     path("search", search.search, name="search"),
     path("search/suggest", search.suggest, name="search_suggest"),
     path("accounts/signup", accounts.signup, name="signup"),

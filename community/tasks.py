@@ -1,0 +1,14 @@
+"""Background tasks of the community app (django-tasks), run by `paperboy worker`."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from community.services.submissions import complete_submission
+
+
+@task()
+def fetch_submission(submission_id: int) -> str:
+    """Fetch a submitted paper from arXiv and list it (or record why not)."""
+    submission = complete_submission(submission_id)
+    return f"{submission.arxiv_id}: {submission.status} {submission.message}".strip()
