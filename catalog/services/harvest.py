@@ -24,13 +24,26 @@ from catalog.services.upsert import PaperWriter
 from catalog.sources.arxiv_oai import BadResumptionToken, parse_list_records
 from catalog.sources.base import SourceError
 from catalog.sources.http import HttpClient
+from paperboy.locks import LockHeld, exclusive
 
 
 def harvest_state_name(set_spec: str | None) -> str:
     return f"oai:{set_spec or '*'}"
 
 
-def harvest_oai(
+def harvest_oai(**options) -> ImportRun:
+    """Harvest arXiv records changed in [from, until], continuing any unfinished harvest.
+    One harvest of a set at a time: an overlapping run stops at once with a clear error
+    instead of interleaving its pages and watermark with the first."""
+    name = harvest_state_name(options.get("set_spec"))
+    try:
+        with exclusive(f"harvest {name}"):
+            return _harvest_oai(**options)
+    except LockHeld as held:
+        raise SourceError(f"{held}; wait for it to finish") from None
+
+
+def _harvest_oai(
     *,
     from_date: date | None = None,
     until_date: date | None = None,
@@ -40,7 +53,6 @@ def harvest_oai(
     stderr: TextIO | None = None,
     progress: bool | None = None,
 ) -> ImportRun:
-    """Harvest arXiv records changed in [from, until], continuing any unfinished harvest."""
     stderr = stderr or sys.stderr
     client = client or HttpClient()
     base_url = base_url or settings.PAPERBOY_ARXIV_OAI_URL

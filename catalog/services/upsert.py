@@ -196,12 +196,22 @@ class PaperWriter:
             if codes:
                 paper.primary_category_id = category_ids[codes[0]]
 
+        conflicted: set[str] = set()
         if to_create:
-            result.paper_ids.update(_insert_papers(to_create))
+            created, conflicted = _insert_papers(to_create)
+            result.paper_ids.update(created)
+            for arxiv_id in conflicted:  # written by another process meanwhile: merge below
+                result.outcomes.pop(arxiv_id, None)
+                rewrite_authors.pop(arxiv_id, None)
+                rewrite_categories.pop(arxiv_id, None)
         if to_update:
             Paper.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
         self._write_authors(rewrite_authors, result.paper_ids, known)
         self._write_categories(rewrite_categories, result.paper_ids, category_ids, known)
+        if conflicted:
+            merged = self.write([by_id[arxiv_id] for arxiv_id in sorted(conflicted)])
+            result.outcomes.update(merged.outcomes)
+            result.paper_ids.update(merged.paper_ids)
         return result
 
     # -- reading current state ----------------------------------------------------------
@@ -394,8 +404,11 @@ def _paper_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in _paper_fields()}
 
 
-def _insert_papers(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert new papers with one COPY / executemany and return their ids by arXiv id.
+def _insert_papers(rows: list[dict[str, Any]]) -> tuple[dict[str, int], set[str]]:
+    """Insert new papers and return (their ids by arXiv id, the arXiv ids another writer
+    inserted first). A paper another process wrote between our read and our insert (a
+    harvest beside an import, a member's submission) is skipped with ON CONFLICT DO
+    NOTHING, never an IntegrityError; the caller merges our record into it instead.
 
     Building model instances and letting bulk_create compile per-value SQL cost more than
     the database work; plain values only need JSON encoded and, on SQLite, dates as text.
@@ -419,11 +432,46 @@ def _insert_papers(rows: list[dict[str, Any]]) -> dict[str, int]:
     for row in rows:
         row["created"] = row["modified"] = now
         values.append(tuple(convert(f, row[f.attname]) for f in fields))
-    _insert_rows(Paper, tuple(f.column for f in fields), values)
+    inserted = _insert_new_papers(tuple(f.column for f in fields), values)
     ids: dict[str, int] = {}
     for chunk in _chunks([row["arxiv_id"] for row in rows]):
         ids.update(Paper.objects.filter(arxiv_id__in=chunk).values_list("arxiv_id", "pk"))
-    return ids
+    conflicted = {row["arxiv_id"] for row in rows} - inserted
+    return {a: pk for a, pk in ids.items() if a not in conflicted}, conflicted
+
+
+def _insert_new_papers(columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> set[str]:
+    """INSERT ... ON CONFLICT (arxiv_id) DO NOTHING; the arXiv ids actually inserted.
+
+    PostgreSQL: COPY into a temporary table (several times faster than INSERTs), then one
+    INSERT ... SELECT ... ON CONFLICT ... RETURNING. SQLite: executemany; a writer holds
+    the database's write lock from the start of its transaction (IMMEDIATE), so no other
+    process can insert between our read and our write, and every row is ours."""
+    table = connection.ops.quote_name(Paper._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    arxiv_at = columns.index("arxiv_id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE IF EXISTS new_papers")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE new_papers ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY new_papers ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM new_papers "  # noqa: S608
+                "ON CONFLICT (arxiv_id) DO NOTHING RETURNING arxiv_id"
+            )
+            return {arxiv_id for (arxiv_id,) in cursor.fetchall()}
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (arxiv_id) DO NOTHING",
+            values,
+        )
+    return {row[arxiv_at] for row in values}
 
 
 def _insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
