@@ -48,7 +48,7 @@ def test_two_writers_of_one_new_paper_both_succeed():
         try:
             barrier.wait()
             write_papers([record], source)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
