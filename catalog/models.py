@@ -158,10 +158,12 @@ class Paper(models.Model):
         ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    modified = models.DateTimeField(auto_now=True, db_index=True)  # index updates follow it
 
     class Meta:
-        ordering = ["-published_on", "-arxiv_id"]
+        # No default ordering: bulk reads (imports, index builds, embedding) must not sort
+        # the catalogue; every list orders explicitly.
+        ordering = ()
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:80]}"

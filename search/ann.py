@@ -42,13 +42,15 @@ def build(
     path: Path, ids: np.ndarray, vectors: np.ndarray, *, extend: bool = False, threads: int = 0
 ) -> int:
     """Write an index of `vectors` keyed by `ids` to `path` (atomically); with `extend`, the
-    index already there plus those of `ids` it lacks. Returns its size."""
+    index already there with `ids` added, or replaced where it held them already (a paper
+    embedded again after its text changed). Returns its size."""
     index = _new_index()
     if extend and path.exists():
         index.load(str(path))
         if len(ids):
-            fresh = ~np.asarray(index.contains(ids.astype(np.uint64)), dtype=bool)
-            ids, vectors = ids[fresh], vectors[fresh]
+            held = np.asarray(index.contains(ids.astype(np.uint64)), dtype=bool)
+            if held.any():
+                index.remove(ids[held].astype(np.uint64))
     if len(ids):
         index.add(ids.astype(np.uint64), vectors.astype(np.float32), threads=threads)
     path.parent.mkdir(parents=True, exist_ok=True)

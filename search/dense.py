@@ -76,8 +76,13 @@ def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
         if _state["latest"] is not None:
             pks, vectors, latest = _rows(rows.filter(created__gt=_state["latest"]))
             if pks:
-                known = set(_state["ids"].tolist())
-                fresh = [(pk, v) for pk, v in zip(pks, vectors, strict=True) if pk not in known]
+                position = {pk: i for i, pk in enumerate(_state["ids"].tolist())}
+                fresh = []
+                for pk, vector in zip(pks, vectors, strict=True):
+                    if pk in position:  # embedded again (its text changed): replace it
+                        _state["matrix"][position[pk]] = vector
+                    else:
+                        fresh.append((pk, vector))
                 if fresh:
                     _state["ids"] = np.concatenate(
                         [_state["ids"], np.array([pk for pk, _ in fresh], dtype=np.int64)]

@@ -11,6 +11,7 @@ dot product is the cosine similarity, and vectors from either agree to a cosine 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -197,3 +198,8 @@ def embedder() -> Embedder | TorchEmbedder:
 
 def paper_text(title: str, abstract: str) -> str:
     return f"{title}. {abstract}".strip()
+
+
+def text_hash(text: str) -> str:
+    """A short digest of a text as embedded, stored with its embedding."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -11,6 +11,8 @@ class IndexState(models.Model):
     name = models.CharField(max_length=40, unique=True)
     indexed_until = models.DateTimeField(null=True, blank=True)
     documents = models.PositiveIntegerField(default=0)
+    # Where a resumable walk over the catalogue stands (the embedder's backfill), or null.
+    cursor = models.JSONField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -25,6 +27,9 @@ class PaperEmbedding(models.Model):
     )
     model_id = models.CharField(max_length=64)
     vector = models.BinaryField()
+    # A digest of the exact text embedded (search.embeddings.text_hash); when the paper's
+    # title or abstract changes the embedding is dropped and computed again.
+    text_hash = models.CharField(max_length=32, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:

@@ -49,15 +49,20 @@ def _helper() -> ThreadPoolExecutor:
 
 
 @lru_cache(maxsize=QUERY_VECTORS_KEPT)
-def _query_vector(text: str) -> np.ndarray | None:
+def _cached_query_vector(text: str) -> np.ndarray:
     """A query's embedding, kept for the next page of the same query (or the next reader
-    of a popular one): 5 ms of ONNX Runtime on 2 cores. Read-only, as it is shared."""
-    try:
-        vector = embedder().embed([text])[0]
-    except EmbeddingsUnavailable:
-        return None
+    of a popular one): 5 ms of ONNX Runtime on 2 cores. Read-only, as it is shared. A
+    failure raises and so is never kept: the next query tries the model again."""
+    vector = embedder().embed([text])[0]
     vector.setflags(write=False)
     return vector
+
+
+def _query_vector(text: str) -> np.ndarray | None:
+    try:
+        return _cached_query_vector(text)
+    except EmbeddingsUnavailable:
+        return None
 
 
 def _fuse(
@@ -129,8 +134,9 @@ def search_papers(
         scores = {hit.paper_id: hit.score for hit in hits}
         ranked = [hit.paper_id for hit in hits]
         if hybrid:
-            ranked = _fuse(query, ranked, depth, vector.result())
-            page.mode = "hybrid"
+            query_vector = vector.result()
+            ranked = _fuse(query, ranked, depth, query_vector)
+            page.mode = "hybrid" if query_vector is not None else "keyword"
         if by_votes:
             votes = popularity(ranked)
             ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance

@@ -32,16 +32,36 @@ _PRESENTATION = {
 _ATTRIBUTES = dict.fromkeys(_TAGS, _PRESENTATION) | {"math": {"xmlns", "display"}}
 
 
+# Text-mode commands whose argument the converter copies into <mtext> unescaped: `<`, `>`
+# and `&` there are text to show (`\texttt{<think>}`), not markup for the cleaner to drop.
+_TEXT_ARGUMENT = re.compile(r"(\\(?:text\w*|mathrm|mbox|operatorname)\s*\{)([^{}]*)(\})")
+_STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
+_ENTITIES = {"\ue000": "&lt;", "\ue001": "&gt;", "\ue002": "&amp;"}
+
+
+def _protect_text(latex: str) -> str:
+    def protect(match: re.Match) -> str:
+        inner = match.group(2)
+        for char, stand_in in _STAND_INS.items():
+            inner = inner.replace(char, stand_in)
+        return match.group(1) + inner + match.group(3)
+
+    return _TEXT_ARGUMENT.sub(protect, latex)
+
+
 def _formula(latex: str, display: bool) -> str | None:
     from latex2mathml.converter import convert
 
-    if len(latex) > MAX_FORMULA:
+    if len(latex) > MAX_FORMULA or any(c in latex for c in _ENTITIES):
         return None
     try:
-        mathml = convert(latex, display="block" if display else "inline")
+        mathml = convert(_protect_text(latex), display="block" if display else "inline")
     except Exception:  # the converter raises many kinds of error on malformed input
         return None
-    return nh3.clean(mathml, tags=_TAGS, attributes=_ATTRIBUTES)
+    cleaned = nh3.clean(mathml, tags=_TAGS, attributes=_ATTRIBUTES)
+    for stand_in, entity in _ENTITIES.items():
+        cleaned = cleaned.replace(stand_in, entity)
+    return cleaned
 
 
 @lru_cache(maxsize=8192)

@@ -179,6 +179,9 @@ class PaperWriter:
             changed.add("source_fingerprints")
             if real_change:
                 paper.updated_by_run = self.run
+                # bulk_update runs no pre_save, so auto_now never fires: set it, or the
+                # index and the embedder (which follow `modified`) miss the change.
+                paper.modified = timezone.now()
                 changed.update({"updated_by_run", "modified"})
             update_fields.update(changed)
             to_update.append(paper)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.models import Paper
-from search.embeddings import EmbeddingsUnavailable, embedder, paper_text
-from search.models import PaperEmbedding
+from search.embeddings import EmbeddingsUnavailable, embedder, paper_text, text_hash
+from search.models import IndexState, PaperEmbedding
 
 BATCH = 64  # papers per committed batch on the CPU; a GPU embedder asks for more
 
@@ -25,37 +26,125 @@ def papers_without_embeddings() -> QuerySet[Paper]:
     return Paper.objects.filter(embedding__isnull=True)
 
 
+STATE = "embeddings"
+DONE = "done"
+OVERLAP = dt.timedelta(minutes=5)  # writes that committed late, as the keyword index does
+
+
 def embed_pending(
     *,
     first: QuerySet[Paper] | None = None,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Embed papers that have no embedding yet: those in `first` before the rest (newest
-    first within each). Each batch commits on its own, so an interrupted run loses at most
-    one batch of work and the next run carries on. Returns how many were embedded."""
-    done = 0
+    """Embed papers that have no embedding, without scanning the catalogue each round.
+
+    Papers added or changed since the last round are found through the index on
+    `modified`. The backfill of everything older (`first`, the listed papers, before the
+    rest, newest first) is one walk whose position is saved after every batch, so it
+    resumes where it stopped and, once it reached the end, never runs again. Each batch
+    commits on its own: an interrupted run loses at most one batch. Returns how many were
+    embedded."""
+    state, _ = IndexState.objects.get_or_create(name=STATE)
+    until = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
+    budget = _Budget(limit, progress)
+    if state.indexed_until is not None:
+        recent = Paper.objects.filter(modified__gte=state.indexed_until - OVERLAP)
+        _walk(recent.filter(embedding__isnull=True), budget)
+    if state.cursor != DONE:
+        if first is not None:
+            _walk(first.filter(embedding__isnull=True), budget)
+        cursor = _walk(Paper.objects.filter(embedding__isnull=True), budget, state=state)
+        if cursor is None:
+            state.cursor = DONE
+    if not budget.spent:
+        state.indexed_until = until or state.indexed_until
+    state.save()
+    return budget.done
+
+
+def restart_backfill() -> None:
+    """Walk the whole catalogue again on the next round (after embeddings were deleted by
+    hand, or a new model)."""
+    IndexState.objects.filter(name=STATE).update(cursor=None)
+
+
+class _Budget:
+    def __init__(self, limit: int | None, progress: Callable[[int], None] | None) -> None:
+        self.limit, self.progress, self.done = limit, progress, 0
+
+    @property
+    def spent(self) -> bool:
+        return self.limit is not None and self.done >= self.limit
+
+    def take(self, size: int) -> int:
+        return size if self.limit is None else min(size, self.limit - self.done)
+
+    def count(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(n)
+
+
+def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = None):
+    """Embed `pending` newest first by id (the order papers arrived in, reversed), in
+    batches, each query starting below the last batch's id: a range on the primary key,
+    so no batch re-reads what the previous ones passed. With `state`, the position is saved
+    after every batch and the walk resumes from it. Returns the last id, or None when
+    nothing was left."""
+    ordered = pending.order_by("-pk")
     chunk = _batch_size()
-    for queue in ([first] if first is not None else []) + [Paper.objects.all()]:
-        pending = queue.filter(embedding__isnull=True).order_by("-published_on", "-pk")
-        while limit is None or done < limit:
-            size = chunk if limit is None else min(chunk, limit - done)
-            batch = list(pending.only("pk", "title", "abstract")[:size])
-            if not batch:
-                break
-            model = embedder()
-            vectors = model.embed([paper_text(p.title, p.abstract) for p in batch])
-            with transaction.atomic():
-                PaperEmbedding.objects.bulk_create(
-                    [
-                        PaperEmbedding(
-                            paper=paper, model_id=model.model_id, vector=vector.tobytes()
-                        )
-                        for paper, vector in zip(batch, vectors, strict=True)
-                    ],
-                    ignore_conflicts=True,  # another worker may have embedded it meanwhile
+    cursor = state.cursor if state is not None and state.cursor else None
+    while not budget.spent:
+        page = ordered if cursor is None else ordered.filter(pk__lt=cursor)
+        batch = list(page.only("pk", "title", "abstract")[: budget.take(chunk)])
+        if not batch:
+            return None
+        _store(batch)
+        cursor = batch[-1].pk
+        if state is not None:
+            IndexState.objects.filter(pk=state.pk).update(cursor=cursor)
+            state.cursor = cursor
+        budget.count(len(batch))
+    return cursor
+
+
+def _store(batch: list[Paper]) -> None:
+    model = embedder()
+    texts = [paper_text(p.title, p.abstract) for p in batch]
+    vectors = model.embed(texts)
+    with transaction.atomic():
+        PaperEmbedding.objects.bulk_create(
+            [
+                PaperEmbedding(
+                    paper=paper,
+                    model_id=model.model_id,
+                    vector=vector.tobytes(),
+                    text_hash=text_hash(text),
                 )
-            done += len(batch)
-            if progress:
-                progress(len(batch))
-    return done
+                for paper, vector, text in zip(batch, vectors, texts, strict=True)
+            ],
+            ignore_conflicts=True,  # another worker may have embedded it meanwhile
+        )
+
+
+def drop_stale_embeddings(papers: list[Paper]) -> int:
+    """Delete the embeddings of these papers whose title or abstract changed since they
+    were embedded, so that they are computed again (and leave the vector index's answers
+    until then). An embedding stored before hashes were kept is stale when the paper was
+    modified after it was made."""
+    stored = PaperEmbedding.objects.filter(paper_id__in=[p.pk for p in papers]).values_list(
+        "paper_id", "text_hash", "created"
+    )
+    by_id = {p.pk: p for p in papers}
+    stale = []
+    for paper_id, digest, created in stored:
+        paper = by_id[paper_id]
+        if digest:
+            if digest != text_hash(paper_text(paper.title, paper.abstract)):
+                stale.append(paper_id)
+        elif paper.modified > created:
+            stale.append(paper_id)
+    if stale:
+        PaperEmbedding.objects.filter(paper_id__in=stale).delete()
+    return len(stale)

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import tantivy
-from django.db.models import Max
 from django.utils import timezone
 
 from catalog.models import Paper
 from catalog.queries import ordered_authorships
 from search import lexical
 from search.models import IndexState, PaperEmbedding
+from search.services.embedding import drop_stale_embeddings
 
 BATCH = 2000
 STATE = "lexical"
@@ -27,10 +27,17 @@ class IndexBusy(RuntimeError):
 
 
 def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
-    """Papers in primary-key batches, with authors and categories, modified since `since`."""
+    """Papers in primary-key batches, with authors and categories, modified since `since`.
+    The changed ones are found through the index on `modified` first (a periodic update
+    touches a few papers, never a scan of the catalogue), then loaded by id."""
     rows = Paper.objects.order_by("pk").prefetch_related(ordered_authorships(), "categories")
     if since is not None:
-        rows = rows.filter(modified__gte=since)
+        changed = sorted(
+            Paper.objects.filter(modified__gte=since).order_by().values_list("pk", flat=True)
+        )
+        for start in range(0, len(changed), BATCH):
+            yield list(rows.filter(pk__in=changed[start : start + BATCH]))
+        return
     last = 0
     while True:
         batch = list(rows.filter(pk__gt=last)[:BATCH])
@@ -86,7 +93,8 @@ def update_index(
     since = (
         None if rebuild or fresh or state.indexed_until is None else state.indexed_until - OVERLAP
     )
-    until = Paper.objects.aggregate(latest=Max("modified"))["latest"]
+    # The newest `modified`: one step down the index on it (an aggregate could scan).
+    until = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
     count = 0
@@ -95,6 +103,8 @@ def update_index(
             for writer in writers:
                 writer.delete_all_documents()
         for batch in _papers(since):
+            if since is not None:
+                drop_stale_embeddings(batch)  # a changed title or abstract: embed again
             for paper in batch:
                 writer = writers[shards.shard_number(paper.pk)]
                 if since is not None:

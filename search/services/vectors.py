@@ -55,18 +55,19 @@ def refresh_vector_index(
     Returns its size, or None when the catalogue is below the threshold (an existing index
     is then removed, and the exact scan serves every query)."""
     minimum = settings.PAPERBOY_VECTOR_INDEX_MIN
-    count = PaperEmbedding.objects.count()
     path = lexical.index_path().parent / ann.FILE_NAME
-    if count < minimum and not force:
-        IndexState.objects.filter(name=dense.VECTORS_STATE).delete()
-        path.unlink(missing_ok=True)
-        dense.forget()
-        return None
     state = IndexState.objects.filter(name=dense.VECTORS_STATE).first()
     extend = not rebuild and state is not None and state.indexed_until and path.exists()
     rows = PaperEmbedding.objects.all()
     if extend:
+        # Only the embeddings made since (the index on `created`): an index that exists
+        # holds at least the minimum already, so the table is never counted whole here.
         rows = rows.filter(created__gt=state.indexed_until - dense.OVERLAP)
+    elif PaperEmbedding.objects.count() < minimum and not force:
+        IndexState.objects.filter(name=dense.VECTORS_STATE).delete()
+        path.unlink(missing_ok=True)
+        dense.forget()
+        return None
     waiting = rows.count()
     if extend and waiting < minimum and not force:
         return state.documents

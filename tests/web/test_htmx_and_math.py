@@ -43,7 +43,8 @@ def test_latex_cannot_smuggle_markup():
             "$\\href{javascript:alert(1)}{x}$"
         )
     )
-    assert "<img" not in html and "onerror" not in html and "javascript:" not in html
+    assert "<img" not in html and "javascript:" not in html
+    assert "&lt;img&nbsp;src=x&nbsp;onerror=alert(1)&gt;" in html  # shown as text, inert
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
@@ -144,3 +145,30 @@ def test_category_pages_take_a_fixed_number_of_queries(client, django_assert_max
         PaperFactory().categories.add(category)
     with django_assert_max_num_queries(6):
         assert client.get("/categories/cs.CV").status_code == 200
+
+
+LATEX_TEXT_PAPERS = {"2504.13626", "2503.23503", "2508.12725", "2510.03853", "2602.12005",
+                     "2508.17627"}  # fmt: skip
+
+
+def test_angle_brackets_in_latex_text_are_shown_not_dropped(data_dir):
+    """`$\\texttt{<think>}$` in real abstracts: the tag-like text is shown, escaped."""
+    import gzip
+    import json
+    import re
+
+    from web.math import render_math
+
+    found = {}
+    with gzip.open(data_dir / "arxiv" / "arxiv-snapshot.jsonl.gz", "rt") as snapshot:
+        for line in snapshot:
+            if any(f'"{i}"' in line[:40] for i in LATEX_TEXT_PAPERS):
+                record = json.loads(line)
+                found[record["id"]] = record["abstract"]
+    assert set(found) == LATEX_TEXT_PAPERS
+    for arxiv_id, abstract in found.items():
+        html = str(render_math(abstract))
+        for inner in re.findall(r"\\texttt\{([^}]*<[^}]*)\}", abstract):
+            shown = inner.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            assert shown.replace(" ", "&nbsp;") in html or shown in html, (arxiv_id, inner)
+        assert "<think>" not in html and "<tool>" not in html

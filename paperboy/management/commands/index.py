@@ -12,7 +12,7 @@ from community.models import DailyListing
 from paperboy.loops import run_rounds
 from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
-from search.services.embedding import embed_pending, papers_without_embeddings
+from search.services.embedding import embed_pending
 from search.services.indexing import IndexBusy, index_status, update_index
 from search.services.vectors import refresh_vector_index
 
@@ -77,23 +77,26 @@ class Command(PaperboyCommand):
         run_rounds(lambda: self._update(rebuild=False), every=options.get("loop"))
 
     def _embed(self, limit: int | None) -> None:
-        waiting = papers_without_embeddings().count()
+        """One round: embed what is waiting, in slices so the vector index takes in new
+        embeddings as they gather. No count of the catalogue (a round every minute must
+        not scan it); `paperboy index status` counts on demand."""
         listed = Paper.objects.filter(
             pk__in=DailyListing.objects.values("paper_id")
         )  # the papers people look at first
-        goal = min(waiting, limit or waiting)
         done = 0
-        with tqdm(total=goal, unit="paper", desc="embed", file=self.stderr._out) as bar:
-            while done < goal:
-                # In slices, so the vector index takes in new embeddings as they gather.
+        with tqdm(total=limit, unit="paper", desc="embed", file=self.stderr._out) as bar:
+            while limit is None or done < limit:
                 step = embed_pending(
-                    first=listed, limit=min(SLICE, goal - done), progress=bar.update
+                    first=listed,
+                    limit=SLICE if limit is None else min(SLICE, limit - done),
+                    progress=bar.update,
                 )
                 done += step
-                refresh_vector_index()
-                if not step:
+                if step:
+                    refresh_vector_index()
+                if step < SLICE:
                     break
-        self.stdout.write(f"embedded {done} papers; {waiting - done} still without embeddings")
+        self.stdout.write(f"embedded {done} papers")
 
     def _vectors(self, *, force: bool = False, rebuild: bool = False) -> None:
         with tqdm(unit="vector", desc="vectors", file=self.stderr._out) as bar:
