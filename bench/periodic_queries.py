@@ -42,7 +42,8 @@ def _fill_sql(papers: int) -> list[str]:
         """INSERT INTO community_dailylisting (paper_id, listed_on, imported_upvotes,
             imported_comments, source, submitter_comment, featured, hidden,
             source_fingerprint, created)
-        SELECT id, DATE '2026-08-01' - (id % 500)::int, 0, 0, 'hf-daily', '', false, false, '', now()
+        SELECT id, DATE '2026-08-01' - (id % 500)::int, 0, 0, 'hf-daily', '', false, false,
+            '', now()
         FROM catalog_paper WHERE id % 100 = 0""",
         """INSERT INTO digests_subscription (email, token, status, frequency, send_hour,
             time_zone, max_papers, include_top, topics, exclude_categories, exclude_keywords,
