@@ -13,10 +13,10 @@ dot product is the cosine similarity, and vectors from either agree to a cosine 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
