@@ -56,6 +56,15 @@ class UpsertResult:
         return sum(1 for value in self.outcomes.values() if value == outcome)
 
 
+TEXTS = ("title", "abstract")  # fields where a truncated copy from one source occurs
+
+
+def _truncation_of(shorter: str, longer: str) -> bool:
+    """Whether `shorter` is `longer` cut short (whitespace aside): a strict prefix."""
+    short, long = " ".join(shorter.split()), " ".join(longer.split())
+    return len(short) < len(long) and long.startswith(short)
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -308,6 +317,12 @@ class PaperWriter:
         changed: set[str] = set()
         stale = self._is_stale(paper, record)
         owned = BIBLIOGRAPHIC if self.authoritative else COMMUNITY
+        # A new arXiv version may really shorten its abstract; the same version may not.
+        newer = bool(
+            record.latest_version
+            and paper.latest_version
+            and record.latest_version > paper.latest_version
+        )
 
         def assign(name: str, value: Any) -> None:
             if getattr(paper, name) != value:
@@ -317,8 +332,15 @@ class PaperWriter:
         for name in (*BIBLIOGRAPHIC, *COMMUNITY):
             value = getattr(record, name)
             if _empty(value):
-                continue
-            if _empty(getattr(paper, name)) or (name in owned and not stale):
+                continue  # an empty value never overwrites a filled one
+            current = getattr(paper, name)
+            if name in TEXTS and isinstance(current, str) and current:
+                if _truncation_of(value, current) and not newer:
+                    continue  # a shortened copy (some snapshot records) never wins
+                if _truncation_of(current, value):
+                    assign(name, value)  # the complete text, whichever source brings it
+                    continue
+            if _empty(current) or (name in owned and not stale):
                 assign(name, value)
         newer_history = len(record.versions) >= len(paper.versions)
         if self.authoritative and not stale and record.versions and newer_history:
