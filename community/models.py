@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
 
 from catalog.models import ImportRun, Paper
 
 
 class User(AbstractUser):
-    """A member. Placeholders stand for imported submitters and cannot log in until claimed."""
+    """A member. Placeholders stand for imported submitters and cannot log in until claimed.
+
+    User names are ASCII letters, digits and @.+-_ only, so `probe_аlice` (a Cyrillic а)
+    cannot pose as `probe_alice`; sign-up also refuses a name that differs from an existing
+    one only in case."""
+
+    username_validator = ASCIIUsernameValidator()
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text="Required. 150 characters or fewer: ASCII letters, digits and @.+-_ only.",
+        validators=[username_validator],
+        error_messages={"unique": "A member with this user name already exists."},
+    )
 
     display_name = models.CharField(max_length=150, blank=True)
     is_placeholder = models.BooleanField(

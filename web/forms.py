@@ -23,6 +23,12 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("A member with this user name already exists.")
+        return username
+
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         allowed = tuple(settings.PAPERBOY_MAIL_ALLOWED_DOMAINS)

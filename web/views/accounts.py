@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from community.models import DailyListing, Upvote, User
@@ -58,10 +59,39 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     return redirect("web:profile", username=request.user.username)
 
 
+# Actions that only take POST: after logging in, `next` pointing at one of them (an
+# anonymous visitor clicked "upvote") goes to the page the action belongs to instead of a
+# bare 405.
+POST_ONLY_RETURN = {"upvote": "web:paper", "comment": "web:paper"}
+POST_ONLY = {
+    "comment_action", "listing_action", "tokens", "resend_verification", "member_digest",
+    "logout",
+}  # fmt: skip
+
+
+def landing_for(url: str) -> str | None:
+    """Where to go instead of `url` after logging in, when `url` only takes POST."""
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    if match.url_name in POST_ONLY_RETURN:
+        return reverse(
+            POST_ONLY_RETURN[match.url_name], kwargs={"arxiv_id": match.kwargs["arxiv_id"]}
+        )
+    if match.url_name in POST_ONLY:
+        return reverse(settings.LOGIN_REDIRECT_URL)
+    return None
+
+
 class PaperboyLoginView(LoginView):
     template_name = "web/login.html"
     authentication_form = RateLimitedLoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        return (landing_for(url) or url) if url else url
 
 
 def _profile_context(request: HttpRequest, member: User) -> dict:
