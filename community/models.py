@@ -12,7 +12,7 @@ from catalog.models import ImportRun, Paper
 class User(AbstractUser):
     """A member. Placeholders stand for imported submitters and cannot log in until claimed.
 
-    User names are ASCII letters, digits and @.+-_ only, so `probe_аlice` (a Cyrillic а)
+    User names are ASCII letters, digits and @.+-_ only, so `probe_\u0430lice` (a Cyrillic a)
     cannot pose as `probe_alice`; sign-up also refuses a name that differs from an existing
     one only in case."""
 

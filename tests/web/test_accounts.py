@@ -109,7 +109,7 @@ def test_profiles_show_a_members_papers_and_tokens_only_to_themselves(client, me
 
 @pytest.mark.parametrize("lookalike", ["probe_\u0430lice", "Probe_Alice", "probe_alice\u200b"])
 def test_look_alike_user_names_are_refused(client, lookalike):
-    """A Cyrillic а, a change of case, or an invisible character beside `probe_alice`."""
+    """A Cyrillic a (U+0430), a change of case, or an invisible character beside `probe_alice`."""
     UserFactory(username="probe_alice")
     response = sign_up(client, username=lookalike, email="other@example.org")
     assert response.status_code == 200  # the form again, with the error
