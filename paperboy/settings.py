@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "paperboy.proxy.TrustedProxyMiddleware",
     "paperboy.unavailable.DatabaseUnavailableMiddleware",
+    "paperboy.hostile.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -31,7 +31,7 @@ def test_probed_pages_answer_a_clear_4xx(client, url, status):
 
 
 def test_a_bad_feed_query_says_what_is_wrong(client):
-    response = client.get("/feeds/search.rss?q=a%00b")
+    response = client.get("/feeds/search.rss?q=a%07b")
     assert response.content.decode() == "The query contains control characters.\n"
 
 
@@ -102,3 +102,23 @@ def test_versioned_ids_resolve_to_the_paper(client):
     response = client.get("/papers/2608.18580v2")
     assert response.status_code == 301 and response["Location"] == "/papers/2608.18580"
     assert client.get("/papers/2608.99999v1").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/api/papers/%00/comments", None),
+        ("get", "/members/a%00b", None),
+        ("get", "/api/daily_papers?submitter=a%00b", None),
+        ("get", "/search?q=a%00b", None),
+        ("post", "/api/v1/subscriptions", '{"email": "a\\u0000@example.org"}'),
+    ],
+)
+def test_nul_characters_are_refused_before_any_query(client, method, url, data):
+    """PostgreSQL cannot compare a NUL: it used to be a DataError (500) there."""
+    if data is None:
+        response = getattr(client, method)(url)
+    else:
+        response = client.post(url, data, content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()

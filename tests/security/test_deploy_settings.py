@@ -23,6 +23,7 @@ def documented_production_env() -> dict[str, str]:
 def run_paperboy(args, env_extra, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture
     env.update(PAPERBOY_DATA_DIR=str(tmp_path), **env_extra)
     return subprocess.run(
         [sys.executable, "-m", "paperboy.cli", *args],

@@ -1,0 +1,42 @@
+"""Requests carrying a NUL character are refused at the door (400).
+
+No page or API call has a use for U+0000, PostgreSQL cannot store or even compare it (a
+query with one raises DataError, which would be a 500), and SQLite compares it where
+PostgreSQL refuses, so the two databases would answer differently. Checked in the path,
+the query string and the body (raw, %00, or a JSON \\u0000 escape)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "The request contains a NUL character."
+_BODY_MARKS = (b"\x00", b"%00", b"\\u0000")
+
+
+def carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info or b"\x00" in unquote_to_bytes(
+        request.META.get("QUERY_STRING", "")
+    ):
+        return True
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        try:
+            body = request.body
+        except Exception:
+            return False
+        return any(mark in body for mark in _BODY_MARKS)
+    return False
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if carries_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": MESSAGE}, status=400)
+            return HttpResponseBadRequest(MESSAGE + "\n", content_type="text/plain")
+        return self.get_response(request)
