@@ -197,13 +197,15 @@ def send_pending(
     *,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SendReport:
-    """Send due deliveries until none is left (or `limit` were tried)."""
+    """Send due deliveries until none is left (or `limit` were tried, or `should_stop`
+    says so between batches: what was claimed and not sent is handed back)."""
     report = SendReport()
     cache = _RunCache()
     rate = settings.PAPERBOY_DIGEST_SEND_RATE
     started, tried = time.monotonic(), 0
-    while limit is None or tried < limit:
+    while (limit is None or tried < limit) and not (should_stop and should_stop()):
         ticket, ids = claim(BATCH if limit is None else min(BATCH, limit - tried))
         if not ids:
             break

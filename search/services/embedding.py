@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from catalog.models import Paper
 from search.embeddings import EmbeddingsUnavailable, embedder, paper_text, text_hash
@@ -36,8 +37,11 @@ def embed_pending(
     first: QuerySet[Paper] | None = None,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Embed papers that have no embedding, without scanning the catalogue each round.
+    `should_stop` is asked between batches (a SIGTERM ends the run after the batch in
+    progress, not after the whole backlog).
 
     Papers added or changed since the last round are found through the index on
     `modified`. The backfill of everything older (`first`, the listed papers, before the
@@ -46,19 +50,25 @@ def embed_pending(
     commits on its own: an interrupted run loses at most one batch. Returns how many were
     embedded."""
     state, _ = IndexState.objects.get_or_create(name=STATE)
-    until = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
-    budget = _Budget(limit, progress)
-    if state.indexed_until is not None:
-        recent = Paper.objects.filter(modified__gte=state.indexed_until - OVERLAP)
-        _walk(recent.filter(embedding__isnull=True), budget)
+    # The newest change now (or now itself, for an empty catalogue): later papers are
+    # the next rounds' business, through `modified`.
+    newest = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
+    until = newest or timezone.now()
+    budget = _Budget(limit, progress, should_stop)
+    if state.indexed_until is None:
+        # The first round: everything up to now is the backfill's; anything written from
+        # now on is found through `modified`, however long the backfill takes.
+        state.indexed_until = until
+        state.save()
+    recent = Paper.objects.filter(modified__gte=state.indexed_until - OVERLAP)
+    _walk(recent.filter(embedding__isnull=True), budget)
     if state.cursor != DONE:
         if first is not None:
             _walk(first.filter(embedding__isnull=True), budget)
-        cursor = _walk(Paper.objects.filter(embedding__isnull=True), budget, state=state)
-        if cursor is None:
+        if _walk(Paper.objects.filter(embedding__isnull=True), budget, state=state):
             state.cursor = DONE
     if not budget.spent:
-        state.indexed_until = until or state.indexed_until
+        state.indexed_until = until
     state.save()
     return budget.done
 
@@ -70,11 +80,13 @@ def restart_backfill() -> None:
 
 
 class _Budget:
-    def __init__(self, limit: int | None, progress: Callable[[int], None] | None) -> None:
-        self.limit, self.progress, self.done = limit, progress, 0
+    def __init__(self, limit, progress, should_stop=None) -> None:
+        self.limit, self.progress, self.should_stop, self.done = limit, progress, should_stop, 0
 
     @property
     def spent(self) -> bool:
+        if self.should_stop is not None and self.should_stop():
+            return True
         return self.limit is not None and self.done >= self.limit
 
     def take(self, size: int) -> int:
@@ -90,8 +102,8 @@ def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = 
     """Embed `pending` newest first by id (the order papers arrived in, reversed), in
     batches, each query starting below the last batch's id: a range on the primary key,
     so no batch re-reads what the previous ones passed. With `state`, the position is saved
-    after every batch and the walk resumes from it. Returns the last id, or None when
-    nothing was left."""
+    after every batch and the walk resumes from it. Returns True when it reached the end,
+    False when the budget (a limit, a stop) ended it first."""
     ordered = pending.order_by("-pk")
     chunk = _batch_size()
     cursor = state.cursor if state is not None and state.cursor else None
@@ -99,14 +111,14 @@ def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = 
         page = ordered if cursor is None else ordered.filter(pk__lt=cursor)
         batch = list(page.only("pk", "title", "abstract")[: budget.take(chunk)])
         if not batch:
-            return None
+            return True
         _store(batch)
         cursor = batch[-1].pk
         if state is not None:
             IndexState.objects.filter(pk=state.pk).update(cursor=cursor)
             state.cursor = cursor
         budget.count(len(batch))
-    return cursor
+    return False
 
 
 def _store(batch: list[Paper]) -> None:

@@ -128,18 +128,57 @@ def test_the_backfill_walks_once_then_rounds_look_only_at_changed_papers(embedde
 
 
 def test_an_interrupted_backfill_resumes_where_it_stopped(db):
+    import datetime as dt
+
+    import time_machine
+
     from search.models import IndexState
     from search.services.embedding import STATE
 
+    now = dt.datetime.now(tz=dt.UTC)
+    with time_machine.travel(now - dt.timedelta(hours=2)):
+        write_papers(
+            [
+                PaperRecord(arxiv_id=f"2601.3000{n}", title=f"Paper {n}", abstract="Text.")
+                for n in range(5)
+            ],
+            "arxiv-api",
+        )
+    with time_machine.travel(now - dt.timedelta(hours=1)):  # the newest change
+        write_papers(
+            [PaperRecord(arxiv_id="2601.39999", title="Newest", abstract="T.")], "arxiv-api"
+        )
+    assert embed_pending(limit=2) == 2  # the newest (recent), then one of the backfill
+    cursor = IndexState.objects.get(name=STATE).cursor
+    assert isinstance(cursor, int)  # the walk's saved position
+    assert embed_pending() == 4 and PaperEmbedding.objects.count() == 6
+    assert IndexState.objects.get(name=STATE).cursor == "done"
+
+
+def test_papers_added_after_a_round_over_an_empty_catalogue_are_embedded(db):
+    assert embed_pending() == 0  # nothing yet: the walk is done at once
+    write_papers(
+        [PaperRecord(arxiv_id="2601.50001", title="Late", abstract="Arrival.")], "arxiv-api"
+    )
+    assert embed_pending() == 1
+
+
+def test_papers_added_while_an_interrupted_backfill_runs_are_not_missed(db):
+    import datetime as dt
+
+    import time_machine
+
     write_papers(
         [
-            PaperRecord(arxiv_id=f"2601.3000{n}", title=f"Paper {n}", abstract="Text.")
-            for n in range(5)
+            PaperRecord(arxiv_id=f"2601.6000{n}", title=f"Old {n}", abstract="Text.")
+            for n in range(4)
         ],
         "arxiv-api",
     )
-    assert embed_pending(limit=2) == 2
-    cursor = IndexState.objects.get(name=STATE).cursor
-    assert isinstance(cursor, int)
-    assert embed_pending() == 3 and PaperEmbedding.objects.count() == 5
-    assert IndexState.objects.get(name=STATE).cursor == "done"
+    assert embed_pending(limit=1) == 1  # the backfill starts, and is interrupted
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=2)):
+        write_papers(
+            [PaperRecord(arxiv_id="2601.69999", title="New", abstract="Text.")], "arxiv-api"
+        )
+        assert embed_pending() == 4
+    assert PaperEmbedding.objects.count() == 5

@@ -228,3 +228,43 @@ def test_healthz_says_503_in_json_while_the_database_is_away(tmp_path):
     assert down[0] == 503 and down[1].startswith("application/json")
     assert json.loads(down[2])["down"]["database"].startswith("unreachable")
     assert again[0] == 200
+
+
+FILL = """
+import django
+django.setup()
+from catalog.records import PaperRecord
+from catalog.services.upsert import write_papers
+write_papers(
+    [PaperRecord(arxiv_id=f"2601.{40000 + n}", title=f"Paper {n} on graph networks",
+                 abstract="A long enough abstract about message passing. " * 8)
+     for n in range(2000)],
+    "arxiv-api",
+)
+"""
+
+
+def test_sigterm_stops_a_long_embedding_backlog_after_the_batch_in_progress(sqlite_site):
+    """2,000 papers are minutes of embedding on 2 cores: a stop must not wait for them."""
+    env = {**sqlite_site, "DJANGO_SETTINGS_MODULE": "paperboy.settings"}
+    subprocess.run([sys.executable, "-c", FILL], cwd=ROOT, env=env, check=True, timeout=120)
+    process = _paperboy(["index", "embed", "--loop", "60"], sqlite_site)
+    time.sleep(8)  # the model loads and a batch or two are stored
+    started = time.monotonic()
+    code, output = _stop(process, timeout=60)
+    assert code == 0, output
+    assert time.monotonic() - started < 30
+    count = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from search.models import PaperEmbedding as E; print(E.objects.count())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert 0 < int(count.stdout) < 2000  # stopped part-way, every stored batch kept

@@ -10,7 +10,7 @@ from django.db.models import Count
 from digests.models import Delivery, Frequency, Subscription
 from digests.services.scheduling import build_due
 from digests.services.sending import send_pending
-from paperboy.loops import run_rounds
+from paperboy.loops import StopSignal, run_rounds
 from paperboy.management.commands._base import PaperboyCommand, iso_day
 
 
@@ -48,13 +48,15 @@ class Command(PaperboyCommand):
         as_of = options["as_of"]
         frequencies = [options["period"]] if options["period"] else None
 
+        stop = StopSignal().install()
+
         def round_() -> None:
             for report in build_due(frequencies=frequencies, as_of=as_of):
                 if report.period is not None:
                     self.stdout.write(f"built {report}")
-            self.stdout.write(str(send_pending()))
+            self.stdout.write(str(send_pending(should_stop=lambda: stop.stopped)))
 
-        run_rounds(round_, every=options.get("loop"))
+        run_rounds(round_, every=options.get("loop"), stop=stop)
 
     def _status(self) -> None:
         self.stdout.write("subscriptions:")

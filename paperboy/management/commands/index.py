@@ -9,10 +9,10 @@ from tqdm import tqdm
 
 from catalog.models import Paper
 from community.models import DailyListing
-from paperboy.loops import run_rounds
+from paperboy.loops import StopSignal, run_rounds
 from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
-from search.services.embedding import embed_pending
+from search.services.embedding import embed_pending, restart_backfill
 from search.services.indexing import IndexBusy, index_status, update_index
 from search.services.vectors import refresh_vector_index
 
@@ -65,7 +65,10 @@ class Command(PaperboyCommand):
                 self.stdout.write(f"{key:>14}: {value}")
             return
         if action == "embed":
-            run_rounds(lambda: self._embed(options["limit"]), every=options.get("loop"))
+            stop = StopSignal().install()
+            run_rounds(
+                lambda: self._embed(options["limit"], stop), every=options.get("loop"), stop=stop
+            )
             return
         if action == "vectors":
             self._vectors(force=options["force"], rebuild=options["rebuild"])
@@ -73,10 +76,11 @@ class Command(PaperboyCommand):
         if action == "rebuild":
             self._update(rebuild=True)
             self._vectors(rebuild=True)
+            restart_backfill()  # the next `index embed` looks over the whole catalogue again
             return
         run_rounds(lambda: self._update(rebuild=False), every=options.get("loop"))
 
-    def _embed(self, limit: int | None) -> None:
+    def _embed(self, limit: int | None, stop: StopSignal) -> None:
         """One round: embed what is waiting, in slices so the vector index takes in new
         embeddings as they gather. No count of the catalogue (a round every minute must
         not scan it); `paperboy index status` counts on demand."""
@@ -85,16 +89,17 @@ class Command(PaperboyCommand):
         )  # the papers people look at first
         done = 0
         with tqdm(total=limit, unit="paper", desc="embed", file=self.stderr._out) as bar:
-            while limit is None or done < limit:
+            while (limit is None or done < limit) and not stop.stopped:
                 step = embed_pending(
                     first=listed,
                     limit=SLICE if limit is None else min(SLICE, limit - done),
                     progress=bar.update,
+                    should_stop=lambda: stop.stopped,
                 )
                 done += step
                 if step:
                     refresh_vector_index()
-                if step < SLICE:
+                if step < SLICE or stop.stopped:
                     break
         self.stdout.write(f"embedded {done} papers")
 
