@@ -1,36 +1,47 @@
 # Paperboy: one verb per target. `make run` and `make test` work on a fresh machine.
-PYTHON ?= python3
-VENV := .venv
+# The newest supported interpreter on this machine (3.13, 3.12, then 3.11), or PYTHON=...
+PYTHON ?= $(shell scripts/find-python || echo python3)
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench install clean
+LOCK := requirements/dev.txt
+LOCK_COMMAND := uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	--generate-hashes --quiet -o $(LOCK)
 
-$(STAMP): pyproject.toml
+.PHONY: run test package lint format bench install upgrade lock clean
+
+# Installs exactly the locked versions, each checked against its recorded hashes; the
+# ranges in pyproject.toml are for people installing the package into their own setup.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve the lock to the newest versions pyproject.toml allows (then run make test).
+upgrade: $(STAMP)
+	$(BIN)/$(LOCK_COMMAND) --upgrade
+
+# Re-resolve after changing pyproject.toml, keeping every version that still fits.
+lock: $(STAMP)
+	$(BIN)/$(LOCK_COMMAND)
 
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/paperboy migrate --no-input -v 0
-	$(BIN)/paperboy load-demo
-	@mkdir -p var
-	@echo "Semantic embeddings are computed in the background (listed papers first);"
-	@echo "search is keyword-only until some exist. Progress: paperboy index status"
-	@echo "Digests are sent by a background worker; in the demo they land in var/outbox/."
-	$(BIN)/paperboy index embed --loop 60 > var/embed.log 2>&1 & embed=$$!; \
-	  $(BIN)/paperboy worker > var/worker.log 2>&1 & worker=$$!; \
-	  trap 'kill $$embed $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/paperboy serve --host $(HOST) --port $(PORT)
+	$(BIN)/paperboy demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	bash scripts/install-e2e-tools
-	bash scripts/run-tests
+	VENV=$(VENV) bash scripts/run-tests
+
+# The wheel and sdist pass twine, and a plain pip install of the wheel serves the demo.
+package: $(STAMP)
+	bash scripts/check-package
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf .venv .venv-* var .pytest_cache .ruff_cache

@@ -11,6 +11,8 @@ usage: paperboy COMMAND [options]
 Paperboy finds the research papers that matter and delivers them.
 
 Running the site
+  demo [--data DIR]   the demo site in one command: migrate, load the demo data, start the
+                      embedder and the worker, and serve (what `make run` does)
   serve               serve the site with gunicorn (--host, --port, --workers)
   migrate             create or upgrade the database tables
   createsuperuser     make an administrator account for /admin
@@ -37,7 +39,7 @@ Delivering
   digests send [--period P] [--as-of D] [--loop S]
                                      build and send the email digests that are due
   digests status                     subscriptions and deliveries by state
-  worker                             background jobs: digests on schedule
+  worker                             background jobs: digests on schedule, submitted papers
 
 Run `paperboy COMMAND --help` for a command's options, and `paperboy help --all` for every
 Django command. Settings come from PAPERBOY_* environment variables and DATABASE_URL

@@ -23,7 +23,10 @@ from paperboy.email import email_settings
 from paperboy.proxy import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = env_path("PAPERBOY_DATA_DIR", BASE_DIR / "var")
+# A source checkout keeps its data in ./var beside the code; an installed package (pip
+# install paperboy) in ./var under the directory it is started from.
+_CHECKOUT = (BASE_DIR / "pyproject.toml").exists()
+DATA_DIR = env_path("PAPERBOY_DATA_DIR", (BASE_DIR if _CHECKOUT else Path.cwd()) / "var")
 DEMO_DATA_DIR = env_path("PAPERBOY_DEMO_DATA_DIR", BASE_DIR.parent / "shared" / "data")
 
 DEBUG = env_bool("PAPERBOY_DEBUG", False)

