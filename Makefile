@@ -8,8 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 LOCK := requirements/dev.txt
-LOCK_COMMAND := uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
-	--generate-hashes --quiet -o $(LOCK)
+COMPILE := uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .PHONY: run test package lint format bench install upgrade lock clean
 
@@ -24,11 +23,13 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # Re-resolve the lock to the newest versions pyproject.toml allows (then run make test).
 upgrade: $(STAMP)
-	$(BIN)/$(LOCK_COMMAND) --upgrade
+	$(BIN)/$(COMPILE) --extra dev -o $(LOCK) --upgrade
+	$(BIN)/$(COMPILE) --extra gpu -o requirements/gpu.txt --upgrade
 
 # Re-resolve after changing pyproject.toml, keeping every version that still fits.
 lock: $(STAMP)
-	$(BIN)/$(LOCK_COMMAND)
+	$(BIN)/$(COMPILE) --extra dev -o $(LOCK)
+	$(BIN)/$(COMPILE) --extra gpu -o requirements/gpu.txt
 
 install: $(STAMP)
 
