@@ -159,6 +159,23 @@ def _loaded(paper: Paper, name: str, model: type[Model], lookup: dict, rows: lis
     paper.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
+def changed_paper_ids(since) -> QuerySet:
+    """Ids of the papers modified at or after `since`, read through the index on
+    `modified` (the periodic index update and the embedder follow it)."""
+    return Paper.objects.filter(modified__gte=since).order_by().values_list("pk", flat=True)
+
+
+def by_newest_change() -> QuerySet:
+    """Every paper's `modified`, newest first (through the index on it)."""
+    return Paper.objects.order_by("-modified").values_list("modified", flat=True)
+
+
+def newest_change():
+    """The newest `modified` in the catalogue (None when it is empty): one step down the
+    index on it, where an aggregate could scan."""
+    return by_newest_change().first()
+
+
 def latest_papers(limit: int = 50) -> QuerySet[Paper]:
     """The most recently published papers."""
     return papers_for_cards().order_by("-published_on", "-arxiv_id")[:limit]

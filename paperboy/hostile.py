@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from paperboy.responses import plain_error
 
 MESSAGE = "The request contains a NUL character."
 _BODY_MARKS = (b"\x00", b"%00", b"\\u0000")
@@ -36,7 +38,5 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if carries_nul(request):
-            if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
-            return HttpResponseBadRequest(MESSAGE + "\n", content_type="text/plain")
+            return plain_error(request, 400, MESSAGE)
         return self.get_response(request)

@@ -55,6 +55,15 @@ class StopSignal:
         self.event.wait(seconds)
 
 
+def wait_out_database(error: Exception, stop: StopSignal, backoff: float) -> float:
+    """After a lost database: log it, drop the broken connections, pause (a stop signal
+    cuts the pause short) and return the next, longer pause."""
+    logger.warning("database unavailable (%s); trying again in %.0f s", error, backoff)
+    forget_connections()
+    stop.wait(backoff)
+    return min(backoff * 2, MAX_BACKOFF)
+
+
 def run_rounds(
     round_: Callable[[], None],
     *,
@@ -74,10 +83,7 @@ def run_rounds(
         try:
             round_()
         except DATABASE_DOWN as error:
-            logger.warning("database unavailable (%s); trying again in %.0f s", error, backoff)
-            forget_connections()
-            stop.wait(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+            backoff = wait_out_database(error, stop, backoff)
             continue
         finally:
             close_old_connections()

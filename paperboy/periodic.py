@@ -10,53 +10,44 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Paper
+from catalog.queries import by_newest_change, changed_paper_ids
 from community.models import DailyListing
 from digests.models import Delivery
-from search.models import PaperEmbedding
+from digests.services.sending import BATCH, claimable
+from search.dense import made_since
+from search.services.embedding import next_batch, papers_without_embeddings, pending_since
+
+EMBED_BATCH = 64  # the CPU embedder's batch
 
 
 def periodic_queries(now: dt.datetime | None = None) -> list[tuple[str, QuerySet]]:
-    """(what runs it, the query) for every periodic read, with typical parameters."""
+    """(what runs it, the query) for every periodic read, built by the same functions the
+    loops call, with typical parameters."""
     now = now or timezone.now()
     recently = now - dt.timedelta(minutes=5)
+    listed = Paper.objects.filter(pk__in=DailyListing.objects.values("paper_id"))
     return [
-        (
-            "index update: papers changed since the watermark",
-            Paper.objects.filter(modified__gte=recently).order_by().values_list("pk"),
-        ),
-        (
-            "index update / embedder: the newest change",
-            Paper.objects.order_by("-modified").values_list("modified")[:1],
-        ),
+        ("index update: papers changed since the watermark", changed_paper_ids(recently)),
+        ("index update / embedder: the newest change", by_newest_change()[:1]),
         (
             "embedder: changed papers without an embedding",
-            Paper.objects.filter(modified__gte=recently, embedding__isnull=True)
-            .order_by("-pk")
-            .only("pk", "title", "abstract")[:64],
+            next_batch(pending_since(recently), None, EMBED_BATCH),
         ),
         (
             "embedder backfill: the next batch below the saved position",
-            Paper.objects.filter(embedding__isnull=True, pk__lt=500_000)
-            .order_by("-pk")
-            .only("pk", "title", "abstract")[:64],
+            next_batch(papers_without_embeddings(), 500_000, EMBED_BATCH),
         ),
         (
             "embedder: listed papers first",
-            Paper.objects.filter(
-                pk__in=DailyListing.objects.values("paper_id"), embedding__isnull=True
-            )
-            .order_by("-pk")
-            .only("pk", "title", "abstract")[:64],
+            next_batch(listed.filter(embedding__isnull=True), None, EMBED_BATCH),
         ),
         (
             "vector index refresh / query tail: embeddings made since",
-            PaperEmbedding.objects.filter(created__gt=recently).order_by("created", "pk"),
+            made_since(recently).order_by("created", "pk"),
         ),
         (
-            "digest sender: due deliveries",
-            Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-            .order_by("pk")
-            .values_list("pk")[:50],
+            "digest sender: deliveries to claim",
+            Delivery.objects.filter(claimable(now)).order_by("pk").values_list("pk")[:BATCH],
         ),
     ]
 

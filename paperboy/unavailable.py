@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from paperboy.loops import DATABASE_DOWN, forget_connections
+from paperboy.responses import plain_error
 
 MESSAGE = "The database is unavailable for a moment. Try again in a few seconds."
 
@@ -31,9 +32,6 @@ class DatabaseUnavailableMiddleware:
     @staticmethod
     def unavailable(request: HttpRequest) -> HttpResponse:
         forget_connections()
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse({"detail": MESSAGE}, status=503)
-        else:
-            response = HttpResponse(MESSAGE + "\n", status=503, content_type="text/plain")
+        response = plain_error(request, 503, MESSAGE)  # /healthz answers for itself
         response["Retry-After"] = "5"
         return response

@@ -70,9 +70,10 @@ def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
             _state["latest"] = None
             _state["ids"], _state["matrix"] = np.zeros(0, dtype=np.int64), None
         columns = ("pk", "vector", "created")
-        rows = PaperEmbedding.objects.order_by("created", "pk").values_list(*columns)
+        rows = PaperEmbedding.objects.all()
         if _state["bulk"] is not None and vectors_state and vectors_state.indexed_until:
-            rows = rows.filter(created__gt=vectors_state.indexed_until - OVERLAP)
+            rows = made_since(vectors_state.indexed_until - OVERLAP)
+        rows = rows.order_by("created", "pk").values_list(*columns)
         if _state["latest"] is not None:
             pks, vectors, latest = _rows(rows.filter(created__gt=_state["latest"]))
             if pks:
@@ -97,6 +98,11 @@ def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
             _state["matrix"] = np.vstack(vectors) if vectors else None
             _state["latest"] = latest or dt.datetime.min.replace(tzinfo=dt.UTC)
         return _state["ids"], _state["matrix"], _state["bulk"]  # type: ignore[return-value]
+
+
+def made_since(moment: dt.datetime):
+    """Embeddings created after `moment` (through the index on `created`)."""
+    return PaperEmbedding.objects.filter(created__gt=moment)
 
 
 def forget() -> None:

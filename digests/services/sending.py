@@ -71,17 +71,22 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(limit: int = BATCH, *, now: dt.datetime | None = None) -> tuple[str, list[int]]:
-    """Claim up to `limit` deliveries that are due, or whose sender's claim has expired."""
-    now = now or timezone.now()
+def claimable(now: dt.datetime) -> Q:
+    """Deliveries a sender may claim now: due, or claimed by a sender whose claim expired,
+    and only for subscriptions that are active now (so an unsubscribe between building and
+    sending, or between two tries, sends nothing)."""
     stale = now - dt.timedelta(seconds=settings.PAPERBOY_DIGEST_CLAIM_SECONDS)
     due = Q(status=Delivery.Status.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
-    # Only for subscriptions that are active now: checked by the statement that claims, so
-    # an unsubscribe between building and sending (or between two tries) sends nothing.
-    wanted = (due | abandoned) & Q(subscription__status=Subscription.Status.ACTIVE)
+    return (due | abandoned) & Q(subscription__status=Subscription.Status.ACTIVE)
+
+
+def claim(limit: int = BATCH, *, now: dt.datetime | None = None) -> tuple[str, list[int]]:
+    """Claim up to `limit` deliveries that are due, or whose sender's claim has expired."""
+    now = now or timezone.now()
+    wanted = claimable(now)  # checked again by the statement that claims
     ticket = f"{worker_name()}:{uuid.uuid4().hex[:12]}"
     with transaction.atomic():
         candidates = Delivery.objects.filter(wanted).order_by("pk")

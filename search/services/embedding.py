@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Paper
+from catalog.queries import newest_change
 from search.embeddings import EmbeddingsUnavailable, embedder, paper_text, text_hash
 from search.models import IndexState, PaperEmbedding
 
@@ -27,9 +28,22 @@ def papers_without_embeddings() -> QuerySet[Paper]:
     return Paper.objects.filter(embedding__isnull=True)
 
 
+def pending_since(since) -> QuerySet[Paper]:
+    """Papers changed at or after `since` that have no embedding (through `modified`)."""
+    return papers_without_embeddings().filter(modified__gte=since)
+
+
+def next_batch(pending: QuerySet[Paper], below: int | None, size: int) -> QuerySet[Paper]:
+    """One batch of a walk over `pending`, newest id first, below the last batch's id."""
+    ordered = pending.order_by("-pk")
+    if below is not None:
+        ordered = ordered.filter(pk__lt=below)
+    return ordered.only("pk", "title", "abstract")[:size]
+
+
 STATE = "embeddings"
 DONE = "done"
-OVERLAP = dt.timedelta(minutes=5)  # writes that committed late, as the keyword index does
+OVERLAP = dt.timedelta(minutes=5)  # writes that committed late (the keyword index looks back too)
 
 
 def embed_pending(
@@ -52,20 +66,18 @@ def embed_pending(
     state, _ = IndexState.objects.get_or_create(name=STATE)
     # The newest change now (or now itself, for an empty catalogue): later papers are
     # the next rounds' business, through `modified`.
-    newest = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
-    until = newest or timezone.now()
+    until = newest_change() or timezone.now()
     budget = _Budget(limit, progress, should_stop)
     if state.indexed_until is None:
         # The first round: everything up to now is the backfill's; anything written from
         # now on is found through `modified`, however long the backfill takes.
         state.indexed_until = until
         state.save()
-    recent = Paper.objects.filter(modified__gte=state.indexed_until - OVERLAP)
-    _walk(recent.filter(embedding__isnull=True), budget)
+    _walk(pending_since(state.indexed_until - OVERLAP), budget)
     if state.cursor != DONE:
         if first is not None:
             _walk(first.filter(embedding__isnull=True), budget)
-        if _walk(Paper.objects.filter(embedding__isnull=True), budget, state=state):
+        if _walk(papers_without_embeddings(), budget, state=state):
             state.cursor = DONE
     if not budget.spent:
         state.indexed_until = until
@@ -104,12 +116,10 @@ def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = 
     so no batch re-reads what the previous ones passed. With `state`, the position is saved
     after every batch and the walk resumes from it. Returns True when it reached the end,
     False when the budget (a limit, a stop) ended it first."""
-    ordered = pending.order_by("-pk")
     chunk = _batch_size()
     cursor = state.cursor if state is not None and state.cursor else None
     while not budget.spent:
-        page = ordered if cursor is None else ordered.filter(pk__lt=cursor)
-        batch = list(page.only("pk", "title", "abstract")[: budget.take(chunk)])
+        batch = list(next_batch(pending, cursor, budget.take(chunk)))
         if not batch:
             return True
         _store(batch)

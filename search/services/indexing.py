@@ -9,7 +9,7 @@ import tantivy
 from django.utils import timezone
 
 from catalog.models import Paper
-from catalog.queries import ordered_authorships
+from catalog.queries import changed_paper_ids, newest_change, ordered_authorships
 from search import lexical
 from search.models import IndexState, PaperEmbedding
 from search.services.embedding import drop_stale_embeddings
@@ -32,9 +32,7 @@ def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
     touches a few papers, never a scan of the catalogue), then loaded by id."""
     rows = Paper.objects.order_by("pk").prefetch_related(ordered_authorships(), "categories")
     if since is not None:
-        changed = sorted(
-            Paper.objects.filter(modified__gte=since).order_by().values_list("pk", flat=True)
-        )
+        changed = sorted(changed_paper_ids(since))
         for start in range(0, len(changed), BATCH):
             yield list(rows.filter(pk__in=changed[start : start + BATCH]))
         return
@@ -93,8 +91,7 @@ def update_index(
     since = (
         None if rebuild or fresh or state.indexed_until is None else state.indexed_until - OVERLAP
     )
-    # The newest `modified`: one step down the index on it (an aggregate could scan).
-    until = Paper.objects.order_by("-modified").values_list("modified", flat=True).first()
+    until = newest_change()
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
     count = 0

@@ -62,7 +62,7 @@ def refresh_vector_index(
     if extend:
         # Only the embeddings made since (the index on `created`): an index that exists
         # holds at least the minimum already, so the table is never counted whole here.
-        rows = rows.filter(created__gt=state.indexed_until - dense.OVERLAP)
+        rows = dense.made_since(state.indexed_until - dense.OVERLAP)
     elif PaperEmbedding.objects.count() < minimum and not force:
         IndexState.objects.filter(name=dense.VECTORS_STATE).delete()
         path.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -187,7 +187,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as error:
+    except (DatabaseError, InterfaceError) as error:
         forget_connections()
         down = {"database": f"unreachable: {type(error).__name__}"}
         response = JsonResponse({"status": "unavailable", "down": down}, status=503)

@@ -40,15 +40,12 @@ class Command(PaperboyCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        env = dict(os.environ)
-        if options["data"]:
-            data = options["data"].expanduser().resolve()
-            if not (data / "hf-daily-papers").is_dir():
-                raise CommandError(f"{data}: no hf-daily-papers folder in it; is it the data?")
-            env["PAPERBOY_DEMO_DATA_DIR"] = str(data)
-            settings.DEMO_DATA_DIR = data
+        data = (options["data"] or settings.DEMO_DATA_DIR).expanduser().resolve()
+        if options["data"] and not (data / "hf-daily-papers").is_dir():
+            raise CommandError(f"{data}: no hf-daily-papers folder in it; is it the data?")
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load-demo", daily_only=options["daily_only"])
+        call_command("load-demo", data=data, daily_only=options["daily_only"])
+        env = {**os.environ, "PAPERBOY_DEMO_DATA_DIR": str(data)}
         logs = settings.DATA_DIR
         logs.mkdir(parents=True, exist_ok=True)
         self.stdout.write(

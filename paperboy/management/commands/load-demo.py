@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +21,14 @@ class Command(PaperboyCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
+            "--data", type=Path, help="the demo data folder (default PAPERBOY_DEMO_DATA_DIR)"
+        )
+        parser.add_argument(
             "--daily-only", action="store_true", help="skip the 144k-paper arXiv snapshot"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = settings.DEMO_DATA_DIR
+        data = options["data"] or settings.DEMO_DATA_DIR
         daily = data / "hf-daily-papers"
         snapshot = data / "arxiv" / "arxiv-snapshot.jsonl.gz"
         if not daily.is_dir():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
@@ -12,10 +11,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from digests.tasks import send_due_digests
-from paperboy.loops import DATABASE_DOWN, StopSignal, forget_connections, run_rounds
+from paperboy.loops import DATABASE_DOWN, StopSignal, run_rounds, wait_out_database
 from paperboy.management.commands._base import PaperboyCommand
-
-logger = logging.getLogger("paperboy.worker")
 
 SCHEDULE = [send_due_digests]
 
@@ -42,10 +39,7 @@ def run_worker(worker: Worker, stop: StopSignal) -> None:
             worker.run()
             return
         except DATABASE_DOWN as error:
-            logger.warning("database unavailable (%s); trying again in %.0f s", error, backoff)
-            forget_connections()
-            stop.wait(backoff)
-            backoff = min(backoff * 2, 30.0)
+            backoff = wait_out_database(error, stop, backoff)
 
 
 class Command(PaperboyCommand):
