@@ -13,14 +13,19 @@ from api.schemas import AuthorOut, ErrorOut, Out
 from api.serializers import paper_brief, paper_out
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
-from search.queries import SearchPage, search_papers
-from search.query import QueryError, with_filters
+from search.queries import SearchPage, explanation, search_papers
+from search.query import MAX_DOCUMENT_LENGTH, QueryError, with_filters
 
 router = Router(tags=["search"])
 
 
 class HfSearchQuery(Schema):
-    q: str = Field(..., max_length=500, description="Query in Paperboy's query language.")
+    q: str = Field(
+        ...,
+        max_length=MAX_DOCUMENT_LENGTH,
+        description="Query in Paperboy's query language, or a pasted abstract or paragraph "
+        "(more than 40 words), which is found by meaning.",
+    )
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -34,6 +39,11 @@ class SearchQuery(HfSearchQuery):
         "hybrid",
         description="hybrid (default) fuses keyword and semantic rankings where embeddings "
         "exist; keyword uses the keyword index alone.",
+    )
+    explain: bool = Field(
+        False,
+        description="Add to each hit the keyword score, the semantic similarity and the "
+        "fused score that placed it.",
     )
 
 
@@ -57,6 +67,16 @@ class HfSearchHit(Out):
     publishedAt: str | None
 
 
+class Explanation(Out):
+    fused: float
+    keyword: float | None
+    keyword_rank: int | None
+    semantic: float | None
+    semantic_rank: int | None
+    semantic_weight: float
+    treatment: str
+
+
 class SearchHit(Out):
     id: str
     title: str
@@ -68,11 +88,13 @@ class SearchHit(Out):
     pinned: bool
     upvotes: int
     githubRepo: str | None
+    explain: Explanation | None = None
 
 
 class SearchOut(Out):
     total: int
     mode: str
+    treatment: str
     took_ms: float
     results: list[SearchHit]
 
@@ -120,10 +142,13 @@ def search(request: HttpRequest, query: Query[SearchQuery]):
     for result in page.results:
         hit = paper_brief(result.paper, counts.get(result.paper.pk, 0))
         hit.update(snippet=result.snippet, score=result.score, pinned=result.pinned)
+        if query.explain:
+            hit["explain"] = explanation(page, result)
         results.append(hit)
     return {
         "total": page.total,
         "mode": page.mode,
+        "treatment": page.treatment,
         "took_ms": round(page.took_ms, 2),
         "results": results,
     }

@@ -298,8 +298,6 @@ PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")
 PAPERBOY_SEARCH_SHARDS = env_int("PAPERBOY_SEARCH_SHARDS", 2, minimum=1, maximum=32)
 PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda"))
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
-PAPERBOY_FUSION_K = env_float("PAPERBOY_FUSION_K", 30.0, minimum=1)
-PAPERBOY_FUSION_DENSE_WEIGHT = env_float("PAPERBOY_FUSION_DENSE_WEIGHT", 1.0, minimum=0)
 PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
 
 # Community rules and ranking (docs/configuration.md, "Community").

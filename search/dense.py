@@ -113,6 +113,14 @@ def forget() -> None:
 
 def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> list[int]:
     """Paper ids of the k stored embeddings closest to `vector` (cosine), best first."""
+    return [pk for pk, _ in nearest_scored(vector, k=k, exclude=exclude)]
+
+
+def nearest_scored(
+    vector: np.ndarray, k: int = 100, exclude: int | None = None
+) -> list[tuple[int, float]]:
+    """The k stored embeddings closest to `vector` as (paper id, cosine similarity), best
+    first (the approximate index's similarity for its papers)."""
     ids, matrix, bulk = _load()
     if vector.shape != (DIMENSIONS,):
         return []
@@ -127,7 +135,7 @@ def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> lis
             pk, score = int(ids[i]), float(scores[i])
             best[pk] = max(score, best.get(pk, -2.0))
     best.pop(exclude, None)  # type: ignore[arg-type]
-    return sorted(best, key=lambda pk: -best[pk])[:k]
+    return sorted(best.items(), key=lambda item: -item[1])[:k]
 
 
 def stored_vector(paper_id: int) -> np.ndarray | None:

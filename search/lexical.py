@@ -233,8 +233,18 @@ def quoted(text: str) -> str:
     return f'"{cleaned}"' if cleaned else ""
 
 
+def field_boosts(title_boost: float | None = None) -> dict[str, float]:
+    """The fields' weights, with the title's as a ranking profile asks (search/ranking.py)."""
+    return BOOSTS if title_boost is None else {**BOOSTS, "title": title_boost}
+
+
 def _text_query(
-    index: Shards, query: ParsedQuery, *, every_part: bool = False, exact_phrases: bool = False
+    index: Shards,
+    query: ParsedQuery,
+    *,
+    every_part: bool = False,
+    exact_phrases: bool = False,
+    boosts: dict[str, float] = BOOSTS,
 ) -> tantivy.Query | None:
     """Words and phrases OR-ed for relevance ranking, or all required with `every_part`.
     When results are ordered by something else (newest, upvotes) every word must match, or
@@ -242,12 +252,14 @@ def _text_query(
     positions in every field made a common phrase cost 39 ms at 1M papers, against 7 ms."""
 
     def parsed(text: str) -> tantivy.Query:
-        return index.parse_query(text, TEXT_FIELDS, field_boosts=BOOSTS)
+        return index.parse_query(text, TEXT_FIELDS, field_boosts=boosts)
 
     # Each word once, as tantivy's parser counts a repeated word in one query string.
     parts = [parsed(text) for text in dict.fromkeys(map(quoted, query.words)) if text]
     parts += [
-        _phrase(index, text, exact=exact_phrases) for text in map(quoted, query.phrases) if text
+        _phrase(index, text, exact=exact_phrases, boosts=boosts)
+        for text in map(quoted, query.phrases)
+        if text
     ]
     parts += [parsed(f"title:{text}") for text in map(quoted, query.title) if text]
     parts += [parsed(f"authors:{text}") for text in map(quoted, query.authors) if text]
@@ -258,7 +270,9 @@ def _text_query(
     return tantivy.Query.boolean_query([(occur, part) for part in parts])
 
 
-def _phrase(index: Shards, text: str, *, exact: bool = False) -> tantivy.Query:
+def _phrase(
+    index: Shards, text: str, *, exact: bool = False, boosts: dict[str, float] = BOOSTS
+) -> tantivy.Query:
     """A quoted phrase in titles or abstracts, helped by pairs of common words where it
     has them (search/phrases.py): two common words are asked as their pair's term; a
     longer phrase is checked by position only in the papers holding all its pairs. With
@@ -267,12 +281,12 @@ def _phrase(index: Shards, text: str, *, exact: bool = False) -> tantivy.Query:
     pairs = [] if exact else common_pairs(words)
     fields = []
     for field, pair_field in PAIR_FIELDS.items():
-        boost = BOOSTS.get(field, 1.0)
+        boost = boosts.get(field, 1.0)
         if len(words) == 2 and pairs:
             term = tantivy.Query.term_query(index.schema, pair_field, pairs[0])
             fields.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost)))
             continue
-        phrase = index.parse_query(f"{field}:{text}", TEXT_FIELDS, field_boosts=BOOSTS)
+        phrase = index.parse_query(f"{field}:{text}", TEXT_FIELDS, field_boosts=boosts)
         if pairs:
             # Inside each field's clause: tantivy's union of two phrases reads both in
             # full, whatever it is intersected with.
@@ -304,14 +318,22 @@ def build_query(
     with_text: bool = True,
     every_part: bool = False,
     exact_phrases: bool = False,
+    title_boost: float | None = None,
 ) -> tantivy.Query:
     """The tantivy query for a parsed query: text clauses OR-ed (all required with
     `every_part`), filters AND-ed. Without text it matches every document that passes the
-    filters. `exact_phrases` asks phrases by position only (see _phrase)."""
+    filters. `exact_phrases` asks phrases by position only (see _phrase); `title_boost`
+    replaces the title field's default weight."""
     schema = index.schema
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     text = (
-        _text_query(index, query, every_part=every_part, exact_phrases=exact_phrases)
+        _text_query(
+            index,
+            query,
+            every_part=every_part,
+            exact_phrases=exact_phrases,
+            boosts=field_boosts(title_boost),
+        )
         if with_text
         else None
     )
@@ -371,6 +393,18 @@ def ranked_among(
 ) -> list[int]:
     """Which of these papers match the query (with its words, or only its filters and
     exclusions), best first."""
+    return [pk for pk, _ in scored_among(query, candidates, limit=limit, with_text=with_text)]
+
+
+def scored_among(
+    query: ParsedQuery,
+    candidates: list[int],
+    *,
+    limit: int,
+    with_text: bool = True,
+    title_boost: float | None = None,
+) -> list[tuple[int, float]]:
+    """ranked_among with each paper's BM25 score (titles weighted by `title_boost`)."""
     if not candidates:
         return []
     index = open_for_reading()
@@ -387,11 +421,14 @@ def ranked_among(
     built = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, among),
-            (tantivy.Occur.Must, build_query(index, query, with_text=with_text)),
+            (
+                tantivy.Occur.Must,
+                build_query(index, query, with_text=with_text, title_boost=title_boost),
+            ),
         ]
     )
     hits, _ = top(index, built, limit=limit)
-    return [pk for _, pk in hits]
+    return [(pk, float(key)) for key, pk in hits]
 
 
 def passing_filters(query: ParsedQuery, candidates: list[int]) -> set[int]:
@@ -431,10 +468,12 @@ def search(
     newest_first: bool = False,
     index: Shards | None = None,
     count: bool = True,
+    title_boost: float | None = None,
 ) -> tuple[list[LexicalHit], int]:
     """Matching papers by BM25 (or newest first), and the total match count (0 unless
     `count`: counting visits every match, which top-k search alone can skip).
-    `index` defaults to the site's; evaluation passes a temporary one.
+    `index` defaults to the site's; evaluation passes a temporary one. `title_boost` is
+    the ranking profile's weight of titles (search/ranking.py).
 
     A query of several words first asks for papers containing every one of them (with
     their BM25 scores, which are the scores an any-word query gives those papers). When at
@@ -447,7 +486,7 @@ def search(
     if query.sort == "relevance" and _text_parts(query) > 1:
         strict = top(
             index,
-            build_query(index, query, every_part=True),
+            build_query(index, query, every_part=True, title_boost=title_boost),
             limit=offset + limit,
             count=True,
             order_by_field=order,
@@ -457,7 +496,7 @@ def search(
     if found is None:
         found = top(
             index,
-            build_query(index, query),
+            build_query(index, query, title_boost=title_boost),
             limit=offset + limit,
             count=count,
             order_by_field=order,

@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import numpy as np
-from django.conf import settings
 
 from catalog.models import Paper
 from catalog.queries import cards_in_bulk, papers_with_details
-from search import dense, lexical
+from search import dense, lexical, ranking
 from search.embeddings import EmbeddingsUnavailable, embedder
-from search.fusion import reciprocal_rank_fusion
 from search.model_files import ModelFileMismatch
 from search.query import ParsedQuery, parse_query
 
@@ -35,6 +33,8 @@ class SearchResult:
     score: float
     snippet: str
     pinned: bool = False  # the query named this paper by id
+    evidence: ranking.Ranked | None = None  # keyword, semantic and fused scores
+    explained: dict[str, object] | None = None  # explanation(), when a reader asks
 
 
 @dataclass
@@ -43,7 +43,9 @@ class SearchPage:
     results: list[SearchResult] = field(default_factory=list)
     total: int = 0
     took_ms: float = 0.0
-    mode: str = "keyword"
+    mode: str = "keyword"  # keyword, hybrid, or document (a pasted text found by meaning)
+    treatment: str = "short"  # search/ranking.py: short, long or document
+    profile: ranking.Profile = ranking.PROFILES["short"]
 
 
 @cache
@@ -73,19 +75,22 @@ def _query_vector(text: str) -> np.ndarray | None:
 
 
 def _fuse(
-    query: ParsedQuery, lexical_ids: list[int], depth: int, vector: np.ndarray | None
-) -> list[int]:
-    """Keyword and semantic rankings fused by reciprocal rank (search/fusion.py)."""
+    query: ParsedQuery,
+    keyword: list[tuple[int, float]],
+    depth: int,
+    vector: np.ndarray | None,
+    profile: ranking.Profile,
+) -> list[ranking.Ranked] | None:
+    """Keyword and semantic hits fused by search/ranking.py; None without a query vector.
+    Semantic hits get the query's filters applied through the keyword index."""
     if vector is None:
-        return lexical_ids
-    semantic = dense.nearest(vector, k=depth)
-    allowed = lexical.passing_filters(query, semantic)
-    semantic = [pk for pk in semantic if pk in allowed]
-    return reciprocal_rank_fusion(
-        [lexical_ids, semantic],
-        k=settings.PAPERBOY_FUSION_K,
-        weights=[1.0, settings.PAPERBOY_FUSION_DENSE_WEIGHT],
-    )
+        return None
+    semantic = dense.nearest_scored(vector, k=depth)
+    allowed = lexical.passing_filters(query, [pk for pk, _ in semantic])
+    semantic = [(pk, score) for pk, score in semantic if pk in allowed]
+    if query.document:
+        return ranking.semantic_only(semantic)
+    return ranking.fuse(keyword, semantic, semantic_weight=profile.semantic_weight)
 
 
 def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
@@ -123,43 +128,88 @@ def search_papers(
         else []
     )
     if query.has_text or query.categories or query.after or query.before or query.has_code:
-        by_votes = query.sort == "upvotes" and popularity is not None
-        hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
-        depth = max(DEPTH, offset + limit) if hybrid else limit
-        if by_votes:
-            depth = POPULAR_POOL
-        deep = hybrid or by_votes
-        # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy
-        # searches; both release the GIL.
-        vector = _helper().submit(_query_vector, query.text) if hybrid else None
+        _rank_into(page, query, limit, offset, popularity, semantic, {p.pk for p in pinned})
+    page.results = [SearchResult(p, 0.0, "", pinned=True) for p in pinned] + page.results
+    page.total = max(page.total, len(page.results))
+    page.took_ms = (time.perf_counter() - started) * 1000
+    return page
+
+
+def explanation(page: SearchPage, result: SearchResult) -> dict[str, object] | None:
+    """Why a hit ranked where it did: its keyword (BM25) score and rank, its semantic
+    similarity and rank, and the fused score the profile's weight made of them."""
+    evidence = result.evidence
+    if evidence is None:  # named by id: pinned first
+        return None
+    weight = page.profile.semantic_weight if page.mode != "keyword" else 0.0
+    if page.mode == "document":
+        weight = 1.0
+    return {
+        "fused": round(evidence.fused, 4),
+        "keyword": None if evidence.keyword is None else round(evidence.keyword, 4),
+        "keyword_rank": evidence.keyword_rank,
+        "semantic": None if evidence.semantic is None else round(evidence.semantic, 4),
+        "semantic_rank": evidence.semantic_rank,
+        "semantic_weight": weight,
+        "treatment": page.treatment,
+    }
+
+
+def _rank_into(
+    page: SearchPage,
+    query: ParsedQuery,
+    limit: int,
+    offset: int,
+    popularity: Callable[[list[int]], dict[int, int]] | None,
+    semantic: bool,
+    pinned: set[int],
+) -> None:
+    """Rank the query's matches (ranking.py's profile for its treatment) into `page`."""
+    page.treatment = ranking.treatment(query.word_count)
+    profile = page.profile = ranking.PROFILES[page.treatment]
+    document = bool(query.document)
+    by_votes = query.sort == "upvotes" and popularity is not None
+    hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
+    depth = max(DEPTH, offset + limit) if hybrid else limit
+    if by_votes:
+        depth = POPULAR_POOL
+    deep = hybrid or by_votes
+    # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy searches;
+    # both release the GIL. A document skips the keyword side when it can be embedded.
+    vector = _helper().submit(_query_vector, query.text) if hybrid else None
+    hits: list[lexical.LexicalHit] = []
+    if not (document and vector is not None):
         hits, page.total = lexical.search(
             query,
             limit=depth,
             offset=0 if deep else offset,
             newest_first=query.sort == "newest",
+            title_boost=profile.title_boost,
         )
-        scores = {hit.paper_id: hit.score for hit in hits}
-        ranked = [hit.paper_id for hit in hits]
-        if hybrid:
-            query_vector = vector.result()
-            ranked = _fuse(query, ranked, depth, query_vector)
-            page.mode = "hybrid" if query_vector is not None else "keyword"
-        if by_votes:
-            votes = popularity(ranked)
-            ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
-        if deep:
-            ranked = ranked[offset : offset + limit]
-        papers = cards_in_bulk(ranked)  # with categories too: the API lists them
-        snippets = lexical.snippets(
-            query, {pk: papers[pk].abstract for pk in ranked if pk in papers}
+    keyword = [(hit.paper_id, hit.score) for hit in hits]
+    fused = _fuse(query, keyword, depth, vector.result(), profile) if vector else None
+    if fused is None and document and vector is not None:  # no model after all
+        hits, page.total = lexical.search(query, limit=depth, title_boost=profile.title_boost)
+        keyword = [(hit.paper_id, hit.score) for hit in hits]
+    evidence = {entry.paper_id: entry for entry in fused or ranking.keyword_only(keyword)}
+    page.mode = ("document" if document else "hybrid") if fused is not None else "keyword"
+    if fused is not None and document:
+        page.total = len(fused)
+    ranked = list(evidence)
+    if by_votes:
+        votes = popularity(ranked)
+        ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
+    if deep:
+        ranked = ranked[offset : offset + limit]
+    papers = cards_in_bulk(ranked)  # with categories too: the API lists them
+    snippets = lexical.snippets(query, {pk: papers[pk].abstract for pk in ranked if pk in papers})
+    page.results += [
+        SearchResult(
+            papers[pk],
+            evidence[pk].fused,
+            snippets.get(pk, ""),
+            evidence=evidence[pk],
         )
-        seen = {paper.pk for paper in pinned}
-        page.results = [
-            SearchResult(papers[pk], scores.get(pk, 0.0), snippets.get(pk, ""))
-            for pk in ranked
-            if pk in papers and pk not in seen
-        ]
-    page.results = [SearchResult(p, 0.0, "", pinned=True) for p in pinned] + page.results
-    page.total = max(page.total, len(page.results))
-    page.took_ms = (time.perf_counter() - started) * 1000
-    return page
+        for pk in ranked
+        if pk in papers and pk not in pinned
+    ]

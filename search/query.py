@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 
 from catalog.ids import InvalidArxivId, parse_arxiv_id
 from catalog.taxonomy import ARCHIVES, is_category
+from search.ranking import DOCUMENT_WORDS
 
 MAX_LENGTH = 500
-MAX_CLAUSES = 32
+MAX_CLAUSES = DOCUMENT_WORDS  # more words than this are read as a document
+MAX_DOCUMENT_LENGTH = 5000  # a long abstract with its title, or a paragraph of a draft
+DOCUMENT_FIELDS = ("cat", "category", "year", "after", "before", "has")
 SORTS = ("relevance", "newest", "upvotes")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*", re.UNICODE)
@@ -41,11 +44,23 @@ class ParsedQuery:
     has_code: bool = False
     arxiv_ids: list[str] = field(default_factory=list)
     sort: str = "relevance"
+    # A pasted abstract or paragraph (more than DOCUMENT_WORDS words): found by meaning.
+    # `words` then holds its first distinct words, for highlighting and the keyword side.
+    document: str = ""
 
     @property
     def text(self) -> str:
         """The free text (words and phrases), for the semantic side of hybrid search."""
+        if self.document:
+            return self.document
         return " ".join([*self.phrases, *self.words, *self.title])
+
+    @property
+    def word_count(self) -> int:
+        """How many words the free text has (the ranking's treatment depends on it)."""
+        if self.document:
+            return len(_words(self.document))
+        return sum(len(part.split()) for part in [*self.phrases, *self.words, *self.title])
 
     @property
     def has_text(self) -> bool:
@@ -86,6 +101,13 @@ def parse_query(text: str) -> ParsedQuery:
     """Parse what a person typed; QueryError with a readable message when it cannot run."""
     if text is None or not text.strip():
         raise QueryError("Type something to search for.")
+    if len(text) > MAX_DOCUMENT_LENGTH:
+        raise QueryError(
+            f"The query is too long (at most {MAX_DOCUMENT_LENGTH} characters, "
+            "enough for an abstract)."
+        )
+    if len(_words(text)) > DOCUMENT_WORDS:
+        return _parse_document(text)
     if len(text) > MAX_LENGTH:
         raise QueryError(f"The query is too long (at most {MAX_LENGTH} characters).")
     query = ParsedQuery()
@@ -119,6 +141,32 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             query.words.extend(words)
     if query.is_empty:
+        raise QueryError("Nothing to search for: use words, a phrase, or a filter like cat:cs.CL.")
+    if query.after and query.before and query.after > query.before:
+        raise QueryError("after: is later than before:, so nothing can match.")
+    return query
+
+
+def _parse_document(text: str) -> ParsedQuery:
+    """A pasted abstract or paragraph: its text is matched as a whole, by meaning. Only
+    filters that read correctly (cat:cs.CL, year:2024, after:, before:, has:code, as the
+    search form appends them) are taken as filters; anything else is text, so a colon or
+    a hyphen in prose never fails the search."""
+    query = ParsedQuery()
+    prose = []
+    for match in _TOKEN.finditer(text.strip()):
+        negated, name = match.group(1), (match.group(2) or "").lower()
+        value = match.group(3) if match.group(3) is not None else (match.group(4) or "")
+        if name in DOCUMENT_FIELDS and not negated:
+            try:
+                _field(query, name, value, match.group(3) is not None)
+                continue
+            except QueryError:
+                pass
+        prose.append(match.group(0))
+    query.document = " ".join(_words(" ".join(prose)))
+    query.words = list(dict.fromkeys(_words(query.document)))[:MAX_CLAUSES]
+    if not query.document:
         raise QueryError("Nothing to search for: use words, a phrase, or a filter like cat:cs.CL.")
     if query.after and query.before and query.after > query.before:
         raise QueryError("after: is later than before:, so nothing can match.")

@@ -4,17 +4,15 @@ Digests ask "which of this week's papers match 'diffusion models for video'?" fo
 distinct topic among their subscribers. Each topic is answered once, however many
 subscribers share it: keyword matches among the candidates (BM25 with the query's filters)
 fused with semantic neighbours among the candidates that have embeddings, the same way the
-search page fuses them. The semantic side is one matrix product for all topics.
+search page fuses them (search/ranking.py). The semantic side is one matrix product for all topics.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from django.conf import settings
 
-from search import lexical
+from search import lexical, ranking
 from search.embeddings import DIMENSIONS, EmbeddingsUnavailable, embedder
-from search.fusion import reciprocal_rank_fusion
 from search.models import PaperEmbedding
 from search.query import ParsedQuery, parse_query
 
@@ -37,11 +35,12 @@ def stored_vectors(paper_ids: list[int]) -> tuple[list[int], np.ndarray]:
     return found, matrix
 
 
-def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[int]:
+def _keyword_matches(query: ParsedQuery, candidates: list[int]) -> list[tuple[int, float]]:
     if not query.has_text:  # filters only: keep the candidates' own order
         passing = lexical.passing_filters(query, candidates)
-        return [pk for pk in candidates if pk in passing][:DEPTH]
-    return lexical.ranked_among(query, candidates, limit=DEPTH)
+        return [(pk, 0.0) for pk in candidates if pk in passing][:DEPTH]
+    title_boost = ranking.profile_for(query.word_count).title_boost
+    return lexical.scored_among(query, candidates, limit=DEPTH, title_boost=title_boost)
 
 
 def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]]:
@@ -51,7 +50,7 @@ def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]
         return {topic: [] for topic in topics}
     parsed = {topic: parse_query(topic) for topic in topics}
     keyword = {topic: _keyword_matches(parsed[topic], candidates) for topic in topics}
-    semantic: dict[str, list[int]] = {topic: [] for topic in topics}
+    semantic: dict[str, list[tuple[int, float]]] = {topic: [] for topic in topics}
     with_text = [t for t in topics if parsed[t].text]
     ids, matrix = stored_vectors(candidates)
     if with_text and len(ids):
@@ -63,17 +62,22 @@ def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]
             similarities = vectors @ matrix.T
             for row, topic in enumerate(with_text):
                 order = np.argsort(-similarities[row])[:DEPTH]
-                near = [ids[i] for i in order if similarities[row, i] >= MIN_SIMILARITY]
-                allowed = lexical.passing_filters(parsed[topic], near)
-                semantic[topic] = [pk for pk in near if pk in allowed]
-    return {
-        topic: reciprocal_rank_fusion(
-            [keyword[topic], semantic[topic]],
-            k=settings.PAPERBOY_FUSION_K,
-            weights=[1.0, settings.PAPERBOY_FUSION_DENSE_WEIGHT],
-        )
-        for topic in topics
-    }
+                near = [
+                    (ids[i], float(similarities[row, i]))
+                    for i in order
+                    if similarities[row, i] >= MIN_SIMILARITY
+                ]
+                allowed = lexical.passing_filters(parsed[topic], [pk for pk, _ in near])
+                semantic[topic] = [(pk, score) for pk, score in near if pk in allowed]
+    return {topic: _fused(parsed[topic], keyword[topic], semantic[topic]) for topic in topics}
+
+
+def _fused(
+    query: ParsedQuery, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]]
+) -> list[int]:
+    """The search page's ranking (search/ranking.py) of one topic's matches."""
+    weight = ranking.profile_for(query.word_count).semantic_weight
+    return [entry.paper_id for entry in ranking.fuse(keyword, semantic, semantic_weight=weight)]
 
 
 def rank_by_likeness(

@@ -43,11 +43,16 @@ def small_scifact(data_dir, tmp_path):
 
 
 @pytest.mark.django_db
-def test_eval_prints_exactly_the_three_metrics_as_json(small_scifact, capsys):
+def test_eval_prints_the_metrics_overall_and_by_query_length_as_json(small_scifact, capsys):
     call_command("eval", "beir", str(small_scifact), "--split", "train", "--json")
     scores = json.loads(capsys.readouterr().out)
-    assert set(scores) == {"ndcg@10", "recall@100", "mrr@10"}
+    assert {"ndcg@10", "recall@100", "mrr@10", "queries", "by_treatment"} <= set(scores)
     assert scores["ndcg@10"] > 0.5 and scores["recall@100"] > 0.8
+    parts = scores["by_treatment"]
+    assert (
+        set(parts) <= {"short", "long"}
+        and sum(p["queries"] for p in parts.values()) == (scores["queries"])
+    )
     assert Paper.objects.count() == 0  # the site's catalogue is untouched
 
 

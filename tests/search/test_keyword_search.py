@@ -104,7 +104,9 @@ def test_search_page_and_apis(indexed, client):
         "pinned",
         "upvotes",
         "githubRepo",
+        "explain",
     }
+    assert hit["explain"] is None  # only with ?explain=1
     from api.serializers import paper_out
     from catalog.queries import paper_by_arxiv_id
 

@@ -50,7 +50,6 @@ def test_ordinary_colons_are_just_text():
         ("sort:random", "sort:"),
         ("after:2025-02-01 before:2025-01-01", "later than"),
         ('""  -- !!! ???', "Nothing to search for"),
-        (" ".join(["word"] * 40), "too many parts"),
     ],
 )
 def test_broken_queries_get_a_clear_message(text, message):
@@ -80,3 +79,32 @@ def test_hostile_input_parses_or_fails_cleanly(text):
         return
     for value in [*parsed.words, *parsed.phrases, *parsed.title, *parsed.authors]:
         assert '"' not in value and "\\" not in value
+
+
+ABSTRACT = (
+    "Background: large language models memorise parts of their training data. We study "
+    "how much of a pre-training corpus can be extracted from an open model with simple "
+    "prompts, measure the rate at which verbatim sequences appear, and show that "
+    "de-duplicating the corpus lowers it tenfold. Results hold across model sizes "
+    "from 125M to 12B parameters; has: no effect of the tokenizer was found (p < 0.05)."
+)
+
+
+def test_a_pasted_abstract_is_read_as_one_document():
+    query = parse_query(ABSTRACT)
+    assert query.document.startswith("Background large language models")
+    assert query.word_count > 40 and len(query.words) <= 40
+    assert query.text == query.document  # the semantic side embeds it whole
+    assert not query.has_filters and not query.excluded  # "de-duplicating", "has:" are prose
+
+
+def test_form_filters_still_apply_to_a_pasted_abstract():
+    query = parse_query(f"{ABSTRACT} cat:cs.CL year:2024 has:code")
+    assert query.document and query.categories == ["cs.CL"] and query.has_code
+    assert query.after.year == query.before.year == 2024
+    assert "cat" not in query.document.split()
+
+
+def test_a_text_longer_than_an_abstract_gets_a_clear_message():
+    with pytest.raises(QueryError, match="at most 5000 characters"):
+        parse_query("word " * 1001)

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 
 from community.queries import paper_upvote_counts
 from search.lexical import IndexUnavailable
-from search.queries import search_papers
-from search.query import SORTS, QueryError, with_filters
+from search.queries import explanation, search_papers
+from search.query import MAX_DOCUMENT_LENGTH, SORTS, QueryError, with_filters
 from search.spelling import did_you_mean
 
 PAGE_SIZE = 20
@@ -22,7 +22,7 @@ def _year(raw: str) -> int | None:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")[:600]
+    text = request.GET.get("q", "")[:MAX_DOCUMENT_LENGTH]
     sort = request.GET.get("sort", "relevance")
     filters = {
         "sort": sort if sort in SORTS else "relevance",
@@ -30,6 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "year": _year(request.GET.get("year", "").strip()),
         "has_code": request.GET.get("has_code") == "1",
     }
+    explain = request.GET.get("explain") == "1"
     try:
         page_number = max(1, min(int(request.GET.get("page", "1")), 50))
     except ValueError:
@@ -39,6 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page_number": page_number,
         "filters": filters,
         "sorts": SORTS,
+        "explain": explain,
     }
     full = with_filters(text, **filters) if text.strip() else ""
     if full:
@@ -50,6 +52,9 @@ def search(request: HttpRequest) -> HttpResponse:
                 popularity=paper_upvote_counts,
             )
             context["page"] = page
+            if explain:
+                for result in page.results:
+                    result.explained = explanation(page, result)
             if not page.results:
                 context["suggestion"] = did_you_mean(text)
         except QueryError as error:

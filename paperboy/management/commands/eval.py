@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from paperboy.management.commands._base import PaperboyCommand
-from search.services.evaluation import MODES, evaluate
+from search.services.evaluation import MODES, Report, cross_validate, evaluate
 
 
 class Command(PaperboyCommand):
@@ -32,18 +32,45 @@ class Command(PaperboyCommand):
             help="hybrid (default: what the site's search runs), lexical or dense",
         )
         beir.add_argument(
-            "--json", action="store_true", help='print {"ndcg@10", "recall@100", "mrr@10"}'
+            "--cv",
+            type=int,
+            metavar="K",
+            help="tune the ranking profiles by K-fold cross-validation and report the "
+            "held-out scores, each fold's choice and what the whole split would choose",
+        )
+        beir.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"ndcg@10", "recall@100", "mrr@10", "queries", "by_treatment", ...}',
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        scores = evaluate(options["folder"], split=options["split"], mode=options["mode"])
+        folder, split, mode = options["folder"], options["split"], options["mode"]
+        if options["cv"] is not None:
+            report = cross_validate(folder, split=split, mode=mode, folds=options["cv"])
+        else:
+            report = evaluate(folder, split=split, mode=mode)
         if options["json"]:
-            self.stdout.write(json.dumps(scores.as_json()))
+            self.stdout.write(json.dumps(report.as_json()))
             return
+        self._print(report, folder, split, mode, options["cv"])
+
+    def _print(self, report: Report, folder: Path, split: str, mode: str, cv: int | None) -> None:
+        how = f", {cv}-fold cross-validated" if cv else ""
+        scores = report.scores
         self.stdout.write(
-            f"{options['mode']} on {options['folder']} ({options['split']}, "
-            f"{scores.queries} queries)\n"
+            f"{mode} on {folder} ({split}, {scores.queries} queries{how})\n"
             f"  nDCG@10    {scores.ndcg_at_10:.4f}\n"
             f"  recall@100 {scores.recall_at_100:.4f}\n"
             f"  MRR@10     {scores.mrr_at_10:.4f}"
         )
+        for name, part in report.by_treatment.items():
+            self.stdout.write(
+                f"  {name} queries ({part.queries}): nDCG@10 {part.ndcg_at_10:.4f}, "
+                f"MRR@10 {part.mrr_at_10:.4f}"
+            )
+        for number, fold in enumerate(report.folds, start=1):
+            chosen = ", ".join(f"{name} {profile}" for name, profile in fold.items())
+            self.stdout.write(f"  fold {number} chose {chosen}")
+        for name, profile in report.chosen.items():
+            self.stdout.write(f"  the whole split chooses for {name}: {profile}")
