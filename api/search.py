@@ -74,6 +74,8 @@ class Explanation(Out):
     semantic: float | None
     semantic_rank: int | None
     semantic_weight: float
+    fusion: str
+    known_item: bool
     treatment: str
 
 

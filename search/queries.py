@@ -90,7 +90,7 @@ def _fuse(
     semantic = [(pk, score) for pk, score in semantic if pk in allowed]
     if query.document:
         return ranking.semantic_only(semantic)
-    return ranking.fuse(keyword, semantic, semantic_weight=profile.semantic_weight)
+    return ranking.fuse_with(profile, keyword, semantic)
 
 
 def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
@@ -151,6 +151,8 @@ def explanation(page: SearchPage, result: SearchResult) -> dict[str, object] | N
         "semantic": None if evidence.semantic is None else round(evidence.semantic, 4),
         "semantic_rank": evidence.semantic_rank,
         "semantic_weight": weight,
+        "fusion": page.profile.fusion if page.mode == "hybrid" else "none",
+        "known_item": evidence.known_item,
         "treatment": page.treatment,
     }
 

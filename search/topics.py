@@ -76,8 +76,8 @@ def _fused(
     query: ParsedQuery, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]]
 ) -> list[int]:
     """The search page's ranking (search/ranking.py) of one topic's matches."""
-    weight = ranking.profile_for(query.word_count).semantic_weight
-    return [entry.paper_id for entry in ranking.fuse(keyword, semantic, semantic_weight=weight)]
+    profile = ranking.profile_for(query.word_count)
+    return [entry.paper_id for entry in ranking.fuse_with(profile, keyword, semantic)]
 
 
 def rank_by_likeness(

@@ -40,7 +40,7 @@ def test_explain_gives_each_hit_its_keyword_semantic_and_fused_scores(embedded, 
     assert top["keyword"] > 0 and top["keyword_rank"] == 1
     assert 0 < top["semantic"] <= 1 and top["semantic_rank"] == 1
     assert top["fused"] == pytest.approx(1.0)  # best on both sides
-    assert top["semantic_weight"] == 0.6 and top["treatment"] == "short"
+    assert top["semantic_weight"] == 0.5 and top["treatment"] == "short"
     others = [hit["explain"] for hit in body["results"][1:]]
     assert all(hit["keyword"] is None for hit in others)  # found by meaning only
     assert [h["fused"] for h in [top, *others]] == sorted(

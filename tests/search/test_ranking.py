@@ -19,7 +19,7 @@ def test_queries_are_treated_by_their_length():
 def test_each_side_is_divided_by_its_best_score():
     keyword = [(1, 20.0), (2, 10.0)]
     semantic = [(2, 0.8), (3, 0.4)]
-    fused = fuse(keyword, semantic, semantic_weight=0.5)
+    fused = fuse(keyword, semantic, semantic_weight=0.5, known_item_margin=None)
     assert [(r.paper_id, round(r.fused, 3)) for r in fused] == [(2, 0.75), (1, 0.5), (3, 0.25)]
     two = fused[0]
     assert (two.keyword, two.keyword_rank, two.semantic, two.semantic_rank) == (10.0, 2, 0.8, 1)
@@ -54,3 +54,26 @@ def test_every_treatment_has_a_profile_with_shares_between_0_and_1():
     assert set(ranking.PROFILES) == set(ranking.TREATMENTS)
     for profile in ranking.PROFILES.values():
         assert 0 <= profile.semantic_weight <= 1 and profile.title_boost > 0
+
+
+def test_a_decisive_keyword_match_is_kept_first_and_says_so():
+    # Fusing by places alone would put the look-alike (first on meaning) first.
+    keyword = [(7, 12.0), (8, 9.0)]
+    semantic = [(8, 0.9), (9, 0.85), (7, 0.5)]
+    fused = fuse(keyword, semantic, semantic_weight=0.5, fusion="ranks")
+    assert fused[0].paper_id == 7 and fused[0].known_item
+    assert not any(r.known_item for r in fused[1:])
+    close = fuse([(7, 10.0), (8, 9.0)], semantic, semantic_weight=0.5, fusion="ranks")
+    assert close[0].paper_id == 8 and not close[0].known_item  # 10 < 1.2 x 9: no call
+    never = fuse(keyword, semantic, semantic_weight=0.5, fusion="ranks", known_item_margin=None)
+    assert never[0].paper_id == 8
+
+
+def test_fusing_by_places_with_equal_weights_orders_as_reciprocal_rank_fusion():
+    from search.fusion import reciprocal_rank_fusion
+
+    keyword = [(1, 3.0), (2, 2.9), (3, 2.8), (4, 1.0)]
+    semantic = [(4, 0.9), (3, 0.8), (5, 0.7)]
+    by_places = fuse(keyword, semantic, semantic_weight=0.5, fusion="ranks", known_item_margin=None)
+    rrf = reciprocal_rank_fusion([[pk for pk, _ in keyword], [pk for pk, _ in semantic]], k=30)
+    assert [r.paper_id for r in by_places] == rrf
