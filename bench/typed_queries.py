@@ -217,7 +217,10 @@ def main() -> None:
             f"target's {LOOK_ALIKES} best title matches from the whole snapshot. "
             f"'hybrid below keyword' counts queries whose relevant paper hybrid ranks lower "
             f"(by reciprocal rank for titles, nDCG@10 for the short queries) than keyword "
-            f"search alone. Ranking profiles: {profiles}.\n\n" + table,
+            f"search alone. Ranking profiles: {profiles}. Before the ranking module "
+            f"(reciprocal-rank fusion, k 30, title weight 1.25; commit 252559e), on the same "
+            f"folders: whole titles MRR@10 0.983 (9 below keyword), partial titles 0.866 (56 "
+            f"below keyword), short keyword queries nDCG@10 0.893.\n\n" + table,
         )
 
 
