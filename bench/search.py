@@ -120,8 +120,8 @@ def store_embeddings(database: Path, real: np.ndarray) -> None:
         chunk = ids[start : start + CHUNK]
         vectors = derived_vectors(real, len(chunk), seed=start)
         connection.executemany(
-            "INSERT INTO search_paperembedding (paper_id, model_id, vector, created) "
-            "VALUES (?, 'derived', ?, ?)",
+            "INSERT INTO search_paperembedding (paper_id, model_id, vector, created, text_hash) "
+            "VALUES (?, 'derived', ?, ?, '')",  # derived, not embedded from the paper's text
             ((pk, vector.tobytes(), created) for pk, vector in zip(chunk, vectors, strict=True)),
         )
         connection.commit()

@@ -18,7 +18,8 @@ The weights were chosen by 5-fold cross-validation on SciFact's training claims
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 SHORT_WORDS = 8  # a query of up to this many words is "short"
 # The keyword side's best paper stays first when it scores this many times the second's: a
@@ -70,9 +71,10 @@ def fuse_with(
     return fuse(keyword, semantic, semantic_weight=profile.semantic_weight, fusion=profile.fusion)
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """One paper of a fused ranking, with the evidence behind its place (for explain)."""
+class Ranked(NamedTuple):
+    """One paper of a fused ranking, with the evidence behind its place (for explain).
+    A named tuple: a ranking makes up to 200 of them per query, and a frozen dataclass
+    took 2 microseconds each."""
 
     paper_id: int
     fused: float
@@ -122,19 +124,19 @@ def fuse(
     keyword_norm, semantic_norm = _normalised(keyword, fusion), _normalised(semantic, fusion)
     keyword_at = {pk: (rank, score) for rank, (pk, score) in enumerate(keyword, start=1)}
     semantic_at = {pk: (rank, score) for rank, (pk, score) in enumerate(semantic, start=1)}
-    order = list(dict.fromkeys([pk for pk, _ in keyword] + [pk for pk, _ in semantic]))
+    missing = (None, None)
     ranked = []
-    for pk in order:
+    for pk in dict.fromkeys([pk for pk, _ in keyword] + [pk for pk, _ in semantic]):
+        k_rank, k_score = keyword_at.get(pk, missing)
+        s_rank, s_score = semantic_at.get(pk, missing)
         fused = (1.0 - semantic_weight) * keyword_norm.get(pk, 0.0)
         fused += semantic_weight * semantic_norm.get(pk, 0.0)
-        k_rank, k_score = keyword_at.get(pk, (None, None))
-        s_rank, s_score = semantic_at.get(pk, (None, None))
         ranked.append(Ranked(pk, fused, k_score, s_score, k_rank, s_rank))
     ranked.sort(key=lambda item: -item.fused)  # stable: ties keep `order`
     if known_item_margin is not None and _decisive(keyword, known_item_margin):
         first = next(item for item in ranked if item.paper_id == keyword[0][0])
         ranked.remove(first)
-        ranked.insert(0, replace(first, known_item=True))
+        ranked.insert(0, first._replace(known_item=True))
     return ranked
 
 

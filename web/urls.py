@@ -22,6 +22,9 @@ urlpatterns = [
     path("papers/latest", lists.latest, name="latest"),
     re_path(rf"^papers/{ARXIV_ID}$", papers.paper, name="paper"),
     re_path(rf"^papers/{ARXIV_ID}v(?P<version>\d{{1,3}})$", papers.versioned, name="paper_version"),
+    re_path(
+        rf"^papers/{ARXIV_ID}\.(?P<kind>bib|ris|json)$", papers.citation, name="paper_citation"
+    ),
     re_path(rf"^papers/{ARXIV_ID}/upvote$", papers.upvote, name="upvote"),
     re_path(rf"^papers/{ARXIV_ID}/comments$", papers.comment, name="comment"),
     re_path(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog import citations
 from catalog.models import Author, Paper
 from catalog.queries import paper_by_arxiv_id, papers_in_category, papers_of_author
 from catalog.taxonomy import ARCHIVES, category_name, is_category
@@ -75,6 +76,19 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "similar": similar_papers(found),
         },
     )
+
+
+@require_GET
+def citation(request: HttpRequest, arxiv_id: str, kind: str) -> HttpResponse:
+    """`/papers/2608.18580.bib` (or `.ris`, `.json` for CSL-JSON): the paper's citation."""
+    found = _paper_or_404(arxiv_id)
+    response = HttpResponse(
+        citations.render(kind, [citations.from_paper(found)]),
+        content_type=citations.FORMATS[kind],
+    )
+    name = found.arxiv_id.replace("/", "_")
+    response["Content-Disposition"] = f'inline; filename="{name}.{kind}"'
+    return response
 
 
 @require_GET
