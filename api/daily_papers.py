@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -52,10 +52,24 @@ def _period(query: DailyQuery) -> Period | None:
 
 
 @router.get("/daily_papers", response={200: list[DailyPaperOut], 400: ErrorOut})
-def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
+def daily_papers(request: HttpRequest, response: HttpResponse, query: Query[DailyQuery]):
     """Listed papers of a day, week or month (default: the latest day with listings), most
     upvoted first; `sort=publishedAt` puts the newest first, `sort=trending` ranks by the
-    trending score. Same entry shape as Hugging Face's `/api/daily_papers`."""
+    trending score. Same entry shape as Hugging Face's `/api/daily_papers`; a full page
+    carries `Link: <...p=N+1...>; rel="next"`, as Hugging Face's does."""
+    entries = _entries(query)
+    if len(entries) == query.limit:
+        response["Link"] = f'<{_page_url(request, query.p + 1)}>; rel="next"'
+    return entries
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    params = request.GET.copy()
+    params["p"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _entries(query: DailyQuery) -> list[dict]:
     if query.sort is not None and query.sort not in SORTS:
         raise HttpError(400, "sort must be publishedAt or trending.")
     filters = ListFilters(sort=SORTS.get(query.sort or "upvotes", "upvotes"))

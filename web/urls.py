@@ -25,6 +25,7 @@ urlpatterns = [
     re_path(
         rf"^papers/{ARXIV_ID}\.(?P<kind>bib|ris|json)$", papers.citation, name="paper_citation"
     ),
+    re_path(rf"^papers/{ARXIV_ID}\.md$", papers.markdown, name="paper_markdown"),
     re_path(rf"^papers/{ARXIV_ID}/upvote$", papers.upvote, name="upvote"),
     re_path(rf"^papers/{ARXIV_ID}/comments$", papers.comment, name="comment"),
     re_path(

@@ -92,6 +92,21 @@ def citation(request: HttpRequest, arxiv_id: str, kind: str) -> HttpResponse:
 
 
 @require_GET
+def markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """`/papers/2608.18580.md`: the paper as Markdown (title, authors, links, abstract), as
+    Hugging Face serves it at that address for `hf papers read`."""
+    found = _paper_or_404(arxiv_id)
+    context = {
+        "paper": found,
+        "votes": upvote_count(found),
+        "page_url": request.build_absolute_uri(found.get_absolute_url()),
+    }
+    response = render(request, "web/paper.md", context, content_type="text/markdown")
+    response["Content-Type"] = "text/markdown; charset=utf-8"
+    return response
+
+
+@require_GET
 def versioned(request: HttpRequest, arxiv_id: str, version: str) -> HttpResponse:
     """`/papers/2608.18580v2`: the paper's page (one page serves every version)."""
     return redirect("web:paper", arxiv_id=_paper_or_404(arxiv_id).arxiv_id, permanent=True)
