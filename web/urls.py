@@ -44,6 +44,7 @@ urlpatterns = [
     path("submit/<int:pk>", submit.submission, name="submission"),
     path("search", search.search, name="search"),
     path("search/suggest", search.suggest, name="search_suggest"),
+    re_path(r"^search\.(?P<kind>bib|ris|json)$", search.export, name="search_export"),
     path("accounts/signup", accounts.signup, name="signup"),
     path("accounts/verify/<str:token>", accounts.verify, name="verify_email"),
     path("accounts/verify-again", accounts.resend_verification, name="resend_verification"),

@@ -143,3 +143,23 @@ def test_every_demo_paper_reads_back_from_bibtex(data_dir):
     assert len({entry["key"] for entry in entries}) == len(items)
     for item, entry in zip(items, entries, strict=True):
         assert entry["eprint"] == item.arxiv_id and entry.get("doi", "") == item.doi
+
+
+@pytest.mark.django_db
+def test_a_page_of_search_results_exports_the_same_three_formats(client):
+    from search.services.indexing import update_index
+
+    for n in range(3):
+        PaperFactory(arxiv_id=f"2401.0010{n}", title=f"Protein folding with graphs, part {n}")
+    PaperFactory(arxiv_id="2401.00200", title="Bayesian optimisation of catalysts")
+    update_index(rebuild=True)
+    page = client.get("/search", {"q": "protein folding"}).content.decode()
+    assert 'href="/search.bib?q=protein+folding"' in page
+    entries = fields(client.get("/search.bib", {"q": "protein folding"}).content.decode())
+    assert sorted(e["eprint"] for e in entries) == ["2401.00100", "2401.00101", "2401.00102"]
+    records = rispy.loads(client.get("/search.ris", {"q": "protein folding"}).content.decode())
+    assert len(records) == 3
+    csl = json.loads(client.get("/search.json", {"q": "protein folding"}).content)
+    assert {item["number"] for item in csl} == {e["eprint"] for e in entries}
+    assert client.get("/search.bib").status_code == 400
+    assert client.get("/search.bib", {"q": "cat:nonsense"}).status_code == 400

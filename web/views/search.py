@@ -6,7 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from catalog import citations
+from catalog.queries import papers_with_details
 from community.queries import paper_upvote_counts
+from paperboy.responses import plain_error
 from search.lexical import IndexUnavailable
 from search.queries import explanation, search_papers
 from search.query import MAX_DOCUMENT_LENGTH, SORTS, QueryError, with_filters
@@ -63,7 +66,55 @@ def search(request: HttpRequest) -> HttpResponse:
             context["error"] = f"{error} An operator can run `paperboy index rebuild`."
     page = context.get("page")
     context["more"] = bool(page and page.total > page_number * PAGE_SIZE)
+    context["export_params"] = _export_params(request)
     return render(request, "web/search.html", context)
+
+
+def _export_params(request: HttpRequest) -> str:
+    keep = ("q", "sort", "cat", "year", "has_code", "page")
+    params = request.GET.copy()
+    for key in list(params):
+        if key not in keep:
+            del params[key]
+    return params.urlencode()
+
+
+@require_GET
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """`/search.bib?q=...` (or `.ris`, `.json`): the citations of a page of results, with the
+    search page's parameters (`q`, `sort`, `cat`, `year`, `has_code`, `page`)."""
+    text = request.GET.get("q", "")[:MAX_DOCUMENT_LENGTH]
+    if not text.strip():
+        return plain_error(request, 400, "Give the search as ?q=, e.g. ?q=diffusion+cat:cs.CV")
+    sort = request.GET.get("sort", "relevance")
+    full = with_filters(
+        text,
+        sort=sort if sort in SORTS else "relevance",
+        category=request.GET.get("cat", "").strip()[:40],
+        year=_year(request.GET.get("year", "").strip()),
+        has_code=request.GET.get("has_code") == "1",
+    )
+    try:
+        page_number = max(1, min(int(request.GET.get("page", "1")), 50))
+    except ValueError:
+        page_number = 1
+    try:
+        page = search_papers(
+            full,
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+            popularity=paper_upvote_counts,
+        )
+    except QueryError as error:
+        return plain_error(request, 400, str(error))
+    except IndexUnavailable as error:
+        return plain_error(request, 503, str(error))
+    ids = [result.paper.pk for result in page.results]
+    papers = papers_with_details().in_bulk(ids)  # every author, not a card's first few
+    items = [citations.from_paper(papers[pk]) for pk in ids if pk in papers]
+    response = HttpResponse(citations.render(kind, items), content_type=citations.FORMATS[kind])
+    response["Content-Disposition"] = f'inline; filename="paperboy-search.{kind}"'
+    return response
 
 
 @require_GET
