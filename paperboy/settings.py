@@ -298,6 +298,7 @@ PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")
 PAPERBOY_SEARCH_SHARDS = env_int("PAPERBOY_SEARCH_SHARDS", 2, minimum=1, maximum=32)
 PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda"))
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
+PAPERBOY_WARM_UP = env_bool("PAPERBOY_WARM_UP", True)
 PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
 
 # Community rules and ranking (docs/configuration.md, "Community").

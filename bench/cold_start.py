@@ -1,0 +1,142 @@
+"""Benchmark: the first searches of a freshly started app server, with and without warm-up.
+
+Uses the 144k corpus that `bench/search.py --sizes 144k --keep` leaves in
+var/bench/search-144k (the real snapshot, keyword index and HNSW vector index). For each
+setting of PAPERBOY_WARM_UP, three times: start `paperboy serve` (1 process x 4 threads),
+wait for `/healthz` to answer, then time the first hybrid search through `/api/v1/search`,
+the first keyword-only search, and the median of the next 20 hybrid searches (different
+queries, so no query's embedding is reused).
+
+    .venv/bin/python bench/search.py --sizes 144k --keep   # once
+    .venv/bin/python bench/cold_start.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from report import write_section
+
+from web import free_port, wait_until_up  # bench/web.py
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent / "paperboy"
+WORK = ROOT / "var" / "bench"
+QUERIES = [
+    "diffusion models for video generation",
+    "graph neural networks for molecules",
+    "speculative decoding large language models",
+    "quantum error correction surface code",
+    "dark matter halo simulations",
+    "reinforcement learning from human feedback",
+    "protein structure prediction",
+    "gravitational wave detection",
+    "sparse attention long context",
+    "topological insulators",
+    "image segmentation transformer",
+    "bayesian optimisation",
+    "neutrino oscillation experiment",
+    "federated learning privacy",
+    "retrieval augmented generation",
+    "superconductivity in cuprates",
+    "robot manipulation policy",
+    "speech recognition low resource",
+    "galaxy cluster weak lensing",
+    "mixture of experts routing",
+    "causal inference observational data",
+    "text to speech synthesis",
+]
+
+
+def timed_get(address: str) -> float:
+    """Milliseconds to read the whole answer (which must be a 200)."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(address, timeout=60) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+def url(port: int, query: str, mode: str) -> str:
+    quoted = urllib.parse.quote(query)
+    return f"http://127.0.0.1:{port}/api/v1/search?limit=10&mode={mode}&q={quoted}"
+
+
+def one_start(warm: bool) -> dict[str, float]:
+    work = WORK / "search-144k"
+    env = {
+        **os.environ,
+        "PAPERBOY_DATA_DIR": str(work),
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "PAPERBOY_RATE_API": "100000000",
+        "PAPERBOY_PAGE_CACHE_SECONDS": "0",
+        "PAPERBOY_DEBUG": "0",
+        "PAPERBOY_WARM_UP": "1" if warm else "0",
+    }
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", "1", "--threads", "4",
+         "--no-collectstatic"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        ready = time.perf_counter() - started
+        first_hybrid = timed_get(url(port, QUERIES[0], "hybrid"))
+        first_keyword = timed_get(url(port, QUERIES[1], "keyword"))
+        later = [timed_get(url(port, query, "hybrid")) for query in QUERIES[2:]]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "ready_s": ready,
+        "first_hybrid": first_hybrid,
+        "first_keyword": first_keyword,
+        "later_hybrid": statistics.median(later),
+    }
+
+
+def main() -> None:
+    if not (WORK / "search-144k" / "db.sqlite3").exists():
+        raise SystemExit("run `bench/search.py --sizes 144k --keep` first")
+    lines = [
+        "| warm-up | run | ready after s | first hybrid search ms | first keyword search ms "
+        "| next 20 hybrid, median ms |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for warm in (False, True):
+        runs = [one_start(warm) for _ in range(3)]
+        for number, run in enumerate(runs, start=1):
+            lines.append(
+                f"| {'on' if warm else 'off'} | {number} | {run['ready_s']:.1f} | "
+                f"{run['first_hybrid']:.1f} | {run['first_keyword']:.1f} | "
+                f"{run['later_hybrid']:.1f} |"
+            )
+            print(lines[-1], flush=True)
+        median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        lines.append(
+            f"| {'on' if warm else 'off'} | **median** | {median['ready_s']:.1f} | "
+            f"**{median['first_hybrid']:.1f}** | {median['first_keyword']:.1f} | "
+            f"{median['later_hybrid']:.1f} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    write_section(
+        "Cold start",
+        ".venv/bin/python bench/cold_start.py",
+        "The 144k corpus of `bench/search.py` (real snapshot, keyword index, HNSW vectors), "
+        "`paperboy serve` with 1 process x 4 threads, a fresh start per run. 'Ready' is when "
+        "`/healthz` first answers; the first searches follow at once, through "
+        "`/api/v1/search?limit=10`, each a query the server has not seen.\n\n" + table,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""A fresh app server warms its search before taking traffic; nothing missing stops it."""
+
+import pytest
+
+from search import dense
+from search.warmup import warm_up
+from tests.search.test_semantic_search import embedded  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_warm_up_loads_the_index_vectors_model_and_runs_a_search(embedded):  # noqa: F811
+    dense.forget()
+    took = warm_up()
+    assert set(took) == {"keyword index", "vectors", "model", "search"}
+
+
+def test_warm_up_with_nothing_built_skips_what_is_missing(settings, tmp_path):
+    settings.PAPERBOY_INDEX_DIR = tmp_path / "no-index"
+    dense.forget()
+    took = warm_up()  # no keyword index, no embeddings: never an exception
+    assert "keyword index" not in took and "search" not in took
+
+
+def test_the_wsgi_module_warms_up_unless_told_not_to(monkeypatch, settings):
+    import importlib
+    import sys
+
+    calls = []
+    monkeypatch.setattr("search.warmup.warm_up", lambda: calls.append(1))
+    for setting, expected in ((False, []), (True, [1])):
+        settings.PAPERBOY_WARM_UP = setting
+        sys.modules.pop("paperboy.wsgi", None)
+        importlib.import_module("paperboy.wsgi")
+        assert calls == expected
