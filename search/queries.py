@@ -142,8 +142,6 @@ def explanation(page: SearchPage, result: SearchResult) -> dict[str, object] | N
     if evidence is None:  # named by id: pinned first
         return None
     weight = page.profile.semantic_weight if page.mode != "keyword" else 0.0
-    if page.mode == "document":
-        weight = 1.0
     return {
         "fused": round(evidence.fused, 4),
         "keyword": None if evidence.keyword is None else round(evidence.keyword, 4),

@@ -22,15 +22,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 SHORT_WORDS = 8  # a query of up to this many words is "short"
+DOCUMENT_WORDS = 40  # a text of more words is a document: "find papers like this"
+TREATMENTS = ("short", "long", "document")
+RANK_CONSTANT = 30  # k of reciprocal-rank fusion (docs/decisions.md, 2026-11-26)
 # The keyword side's best paper stays first when it scores this many times the second's: a
 # title typed whole or in part (bench/typed_queries.py). A design constant, chosen on the
 # title benchmark, not on SciFact (docs/decisions.md).
 KNOWN_ITEM_MARGIN = 1.2
-DOCUMENT_WORDS = 40  # a text of more words is a document: "find papers like this"
-TREATMENTS = ("short", "long", "document")
-
-
-RANK_CONSTANT = 30  # k of reciprocal-rank fusion (docs/decisions.md, 2026-11-26)
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,9 @@ PROFILES = {
     "short": Profile(semantic_weight=0.5, title_boost=1.25, fusion="ranks"),
     # Long claims and questions are matched against abstracts more than titles.
     "long": Profile(semantic_weight=0.7, title_boost=0.5),
-    # A pasted abstract or paragraph: matched by meaning, keywords only break near-ties.
-    "document": Profile(semantic_weight=0.9, title_boost=0.5),
+    # A pasted abstract or paragraph: matched by meaning alone (its first 40 words go to
+    # the keyword side only when there are no embeddings to compare).
+    "document": Profile(semantic_weight=1.0, title_boost=0.5),
 }
 
 
