@@ -196,3 +196,41 @@ def test_load_more_appends_the_next_page_in_place(site, open_page, settings):
         assert page.locator("article.card").count() == 4 and page.url.endswith("/")
     finally:
         lists.PAGE_SIZE = saved
+
+
+PASTED = (
+    "We fold proteins by passing messages over graphs of residues whose features are "
+    "equivariant to rotations, and we show on several structure benchmarks that such graph "
+    "networks predict the three dimensional structure of a protein from its sequence more "
+    "accurately than earlier methods while using far fewer parameters and less compute than "
+    "the large language models of proteins that are used for the same task today."
+)
+
+
+def test_a_reader_pastes_an_abstract_asks_why_and_takes_the_citation(site, open_page):
+    from search import dense
+    from search.services.embedding import embed_pending
+
+    embed_pending()
+    dense.forget()
+    page = open_page()
+    page.goto("/search")
+    page.fill("#q", "protein folding")
+    page.check("input[name=explain]")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"explain=1"))
+    first = page.locator("#results article").first
+    assert "Protein folding" in first.inner_text()
+    assert "Fused score" in first.locator(".explain").inner_text()
+    assert serious_accessibility_violations(page) == []
+
+    page.fill("#q", PASTED)
+    page.locator("#q").press("Enter")
+    page.locator("#treatment").wait_for()
+    assert "Protein folding" in page.locator("#results article").first.inner_text()
+
+    page.locator("#results article a", has_text="Protein folding").first.click()
+    page.wait_for_url(re.compile(r"/papers/2608\.00103$"))
+    bib = page.locator(".cite a", has_text="BibTeX").get_attribute("href")
+    body = page.request.get(bib).text()
+    assert body.startswith("@misc{") and "eprint = {2608.00103}" in body
