@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import daily_papers, papers, search, subscriptions
+from api import collections, daily_papers, papers, search, subscriptions
 from community.services.errors import NotAllowed
 
 api = NinjaAPI(
@@ -24,6 +24,7 @@ api.add_router("/", daily_papers.router)
 api.add_router("/", search.router)  # before papers: /papers/search is not a paper id
 api.add_router("/", papers.router)
 api.add_router("/", subscriptions.router)
+api.add_router("/", collections.router)
 
 
 def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
+from django.urls import reverse
 
 from catalog.models import ImportRun, Paper
 
@@ -162,3 +163,48 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id} by {self.user} ({self.status})"
+
+
+class Collection(models.Model):
+    """A member's named list of papers: private, or public with a page and a feed."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True, max_length=2000)
+    public = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner")
+        ]
+        ordering = ["-updated", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.owner}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:collection", args=[self.owner.username, self.slug])
+
+
+class CollectionItem(models.Model):
+    """A paper in a collection, at a place the owner chose, with the owner's note."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="collected_in")
+    note = models.TextField(blank=True, max_length=2000)
+    position = models.PositiveIntegerField(default=0)
+    added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "paper"], name="paper_once_per_collection"
+            )
+        ]
+        ordering = ["position", "added", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.collection_id}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from catalog.models import Paper
 from catalog.queries import AUTHORS_ON_CARDS, ordered_authorships
-from community.models import Comment, DailyListing, Upvote
+from community.models import Collection, Comment, DailyListing, Upvote
 from community.periods import Period
 from community.trending import TrendingParams, trending_score
 
@@ -230,3 +230,34 @@ def paper_upvote_counts(paper_ids: list[int]) -> dict[int, int]:
             for paper_id, number in cursor.fetchall():
                 counts[paper_id] = counts.get(paper_id, 0) + number
     return counts
+
+
+def collections_of(owner, viewer=None):
+    """A member's collections, newest change first: all of them for the owner, the public
+    ones for anyone else."""
+    found = Collection.objects.filter(owner=owner).annotate(papers=Count("items"))
+    if viewer is None or viewer.pk != owner.pk:
+        found = found.filter(public=True)
+    return found
+
+
+def visible_collection(username: str, slug: str, viewer=None):
+    """A collection its owner can always see and others only when it is public; None
+    otherwise (a private collection is as absent as a missing one)."""
+    collection = (
+        Collection.objects.select_related("owner")
+        .filter(owner__username=username, slug=slug)
+        .first()
+    )
+    if collection is None:
+        return None
+    if not collection.public and (viewer is None or viewer.pk != collection.owner_id):
+        return None
+    return collection
+
+
+def collection_items(collection):
+    """The collection's items in order, each with its paper's details (every author)."""
+    return collection.items.select_related("paper", "paper__primary_category").prefetch_related(
+        ordered_authorships("paper__authorships")
+    )

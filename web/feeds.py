@@ -15,7 +15,14 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from catalog.taxonomy import ARCHIVES, category_name, is_category
 from community.models import DailyListing
 from community.periods import Period, day_period, week_period_of
-from community.queries import ListFilters, latest_listing_day, listed_in, trending_period
+from community.queries import (
+    ListFilters,
+    collection_items,
+    latest_listing_day,
+    listed_in,
+    trending_period,
+    visible_collection,
+)
 from search.lexical import IndexUnavailable
 from search.queries import search_papers
 from search.query import QueryError, parse_query
@@ -211,3 +218,44 @@ def atom(feed_class: type[Feed]) -> type[Feed]:
         (feed_class,),
         {"feed_type": SafeAtomFeed, "subtitle": feed_class.description},
     )
+
+
+class CollectionFeed(Feed):
+    """A public collection's papers, the latest added first (a private one is a 404)."""
+
+    feed_type = SafeRssFeed
+
+    def get_object(self, request: HttpRequest, username: str, slug: str):
+        collection = visible_collection(username, slug)  # feeds are anonymous: public only
+        if collection is None:
+            raise Http404("No such collection")
+        return collection
+
+    def title(self, collection) -> str:
+        return f"{collection.name} · {collection.owner.username} · Paperboy"
+
+    def description(self, collection) -> str:
+        return collection.description or f"Papers collected by {collection.owner.username}."
+
+    def link(self, collection) -> str:
+        return collection.get_absolute_url()
+
+    def items(self, collection) -> list:
+        return sorted(collection_items(collection), key=lambda item: item.added, reverse=True)[:50]
+
+    def item_title(self, item) -> str:
+        return item.paper.title
+
+    def item_description(self, item) -> str:
+        authors = ", ".join(a.author.name for a in item.paper.authorships.all()[:8])
+        note = f"{item.note}\n\n" if item.note else ""
+        return f"{note}{authors}\n\n{item.paper.abstract}"
+
+    def item_link(self, item) -> str:
+        return item.paper.get_absolute_url()
+
+    def item_guid(self, item) -> str:
+        return f"collection-{item.collection_id}-{item.paper.arxiv_id}"
+
+    def item_pubdate(self, item) -> dt.datetime:
+        return item.added

@@ -4,7 +4,7 @@ from django.urls import path, re_path, register_converter
 from web import feeds
 from web.converters import IsoDateConverter
 from web.forms import ThrottledPasswordResetForm
-from web.views import accounts, digests, lists, papers, search, submit
+from web.views import accounts, collections, digests, lists, papers, search, submit
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -42,6 +42,29 @@ urlpatterns = [
     re_path(r"^categories/(?P<code>[a-z\-]+(?:\.[A-Za-z\-]+)?)$", papers.category, name="category"),
     path("submit", submit.submit, name="submit"),
     path("submit/<int:pk>", submit.submission, name="submission"),
+    path("collections", collections.mine, name="collections"),
+    path("collections/<int:pk>/change", collections.change, name="collection_change"),
+    re_path(
+        r"^collections/(?P<username>[\w.@+-]+)/(?P<slug>[-a-zA-Z0-9_]+)$",
+        collections.collection,
+        name="collection",
+    ),
+    re_path(
+        r"^collections/(?P<username>[\w.@+-]+)/(?P<slug>[-a-zA-Z0-9_]+)\.(?P<kind>bib|ris|json)$",
+        collections.export,
+        name="collection_export",
+    ),
+    re_path(
+        r"^collections/(?P<username>[\w.@+-]+)/(?P<slug>[-a-zA-Z0-9_]+)\.rss$",
+        feeds.CollectionFeed(),
+        name="feed_collection",
+    ),
+    re_path(
+        r"^collections/(?P<username>[\w.@+-]+)/(?P<slug>[-a-zA-Z0-9_]+)\.atom$",
+        feeds.atom(feeds.CollectionFeed)(),
+        name="feed_collection_atom",
+    ),
+    re_path(rf"^papers/{ARXIV_ID}/collect$", collections.collect, name="collect"),
     path("search", search.search, name="search"),
     path("search/suggest", search.suggest, name="search_suggest"),
     re_path(r"^search\.(?P<kind>bib|ris|json)$", search.export, name="search_export"),

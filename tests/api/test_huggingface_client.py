@@ -30,7 +30,10 @@ def hub(live_server, data_dir):
     run_import(HfDailySource([path]), ListingWriter, progress=False, stderr=io.StringIO())
     update_index(rebuild=True)
     expected = json.loads(gzip.decompress(path.read_bytes()))
-    return huggingface_hub.HfApi(endpoint=live_server.url), expected
+    yield huggingface_hub.HfApi(endpoint=live_server.url), expected
+    # The client keeps its connection open; the server thread answering it would keep its
+    # database session, and the test database could not be dropped.
+    huggingface_hub.utils.close_session()
 
 
 def test_listing_by_day_week_month_and_trending(hub):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from community.models import DailyListing, Upvote, User
 from community.permissions import can_participate
+from community.queries import collections_of
 from community.services.accounts import send_verification_email, verify_email
 from community.services.errors import NotAllowed
 from community.services.tokens import create_token, revoke_token
@@ -95,13 +96,13 @@ class PaperboyLoginView(LoginView):
 
 
 def _profile_context(request: HttpRequest, member: User) -> dict:
+    own = request.user.is_authenticated and request.user.pk == member.pk
     upvoted = Upvote.objects.filter(user=member).select_related("paper").order_by("-created")[:50]
     submitted = (
         DailyListing.objects.filter(submitted_by=member)
         .select_related("paper")
         .order_by("-listed_on")[:50]
     )
-    own = request.user.is_authenticated and request.user.pk == member.pk
     digest = (
         Subscription.objects.filter(email=member.email.lower()).first()
         if own and member.email
@@ -109,6 +110,7 @@ def _profile_context(request: HttpRequest, member: User) -> dict:
     )
     return {
         "member": member,
+        "collections": collections_of(member, request.user if own else None),
         "upvoted": upvoted,
         "submitted": submitted,
         "own": own,

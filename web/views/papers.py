@@ -74,6 +74,11 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "comments": comments_of_paper(found),
             "curator": is_curator(request.user),
             "similar": similar_papers(found),
+            "collect_into": (
+                list(request.user.collections.order_by("name"))
+                if request.user.is_authenticated
+                else None
+            ),
         },
     )
 

@@ -1,0 +1,150 @@
+"""Collections on the site: a member's list of them, each one's page, its citations, and
+the forms that change them (plain forms; htmx swaps the "add to collection" box in place)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog import citations
+from catalog.models import Paper
+from community.models import Collection
+from community.queries import collection_items, collections_of, visible_collection
+from community.services import collections as service
+from community.services.errors import NotAllowed
+from web.htmx import is_htmx
+from web.params import positive_id
+
+
+def _visible(request: HttpRequest, username: str, slug: str) -> Collection:
+    viewer = request.user if request.user.is_authenticated else None
+    found = visible_collection(username, slug, viewer)
+    if found is None:
+        raise Http404("No such collection")
+    return found
+
+
+def _owned(request: HttpRequest, pk: object) -> Collection:
+    number = positive_id(pk)
+    if number is None:
+        raise Http404("No such collection")
+    return get_object_or_404(
+        Collection.objects.select_related("owner"), pk=number, owner=request.user
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mine(request: HttpRequest) -> HttpResponse:
+    """`/collections`: the member's collections, and a form to start one."""
+    if request.method == "POST":
+        try:
+            made = service.create_collection(
+                request.user,
+                request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+                public=request.POST.get("public") == "1",
+            )
+        except NotAllowed as error:
+            messages.error(request, error.message)
+            return redirect("web:collections")
+        return redirect(made.get_absolute_url())
+    found = collections_of(request.user, request.user)
+    return render(request, "web/collections.html", {"collections": found})
+
+
+@require_GET
+def collection(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """A collection's page: public for everyone, private for its owner alone."""
+    found = _visible(request, username, slug)
+    own = request.user.is_authenticated and request.user.pk == found.owner_id
+    return render(
+        request,
+        "web/collection.html",
+        {"collection": found, "items": list(collection_items(found)), "own": own},
+    )
+
+
+@require_GET
+def export(request: HttpRequest, username: str, slug: str, kind: str) -> HttpResponse:
+    """`/collections/<user>/<slug>.bib` (or `.ris`, `.json`): every paper's citation."""
+    found = _visible(request, username, slug)
+    items = [citations.from_paper(item.paper) for item in collection_items(found)]
+    response = HttpResponse(citations.render(kind, items), content_type=citations.FORMATS[kind])
+    response["Content-Disposition"] = f'inline; filename="{found.slug}.{kind}"'
+    return response
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, pk: str) -> HttpResponse:
+    """The owner's forms on a collection page: rename, describe, publish, delete, and per
+    paper a note, a move up or down, or removal."""
+    found = _owned(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "delete":
+            found.delete()
+            messages.success(request, f"Deleted the collection {found.name}.")
+            return redirect("web:collections")
+        if action == "edit":
+            service.change_collection(
+                found,
+                name=request.POST.get("name", found.name),
+                description=request.POST.get("description", ""),
+                public=request.POST.get("public") == "1",
+            )
+        elif action in ("note", "remove", "up", "down"):
+            _change_paper(found, action, request.POST)
+        else:
+            return HttpResponseBadRequest("Unknown action.")
+    except NotAllowed as error:
+        messages.error(request, error.message)
+    return redirect(found.get_absolute_url())
+
+
+def _change_paper(found: Collection, action: str, form) -> None:
+    paper = Paper.objects.filter(arxiv_id=form.get("paper", "")).first()
+    if paper is None:
+        raise NotAllowed("No such paper.")
+    if action == "remove":
+        service.remove_paper(found, paper)
+    elif action == "note":
+        service.add_paper(found, paper, note=form.get("note", ""))
+    else:
+        order = [item.paper.arxiv_id for item in found.items.select_related("paper")]
+        if paper.arxiv_id not in order:
+            raise NotAllowed("That paper is not in this collection.")
+        at = order.index(paper.arxiv_id)
+        to = max(0, at - 1) if action == "up" else min(len(order) - 1, at + 1)
+        order.insert(to, order.pop(at))
+        service.reorder(found, order)
+
+
+@login_required
+@require_POST
+def collect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The "add to collection" box on paper pages and cards: into a chosen collection, or a
+    new one named in the same form."""
+    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    try:
+        if request.POST.get("new_name", "").strip():
+            target = service.create_collection(request.user, request.POST["new_name"])
+        else:
+            target = _owned(request, request.POST.get("collection"))
+        service.add_paper(target, paper, note=request.POST.get("note") or None)
+        done = f"Added to {target.name}."
+    except (NotAllowed, Http404) as error:
+        done = getattr(error, "message", "No such collection.")
+        if not is_htmx(request):
+            messages.error(request, done)
+            return redirect(paper.get_absolute_url())
+        return HttpResponse(f'<p class="errors" role="alert">{escape(done)}</p>')
+    if is_htmx(request):
+        return HttpResponse(f'<p class="meta" role="status">{escape(done)}</p>')
+    messages.success(request, done)
+    return redirect(paper.get_absolute_url())
