@@ -19,12 +19,11 @@ import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from report import write_section
 
-from web import free_port, wait_until_up  # bench/web.py
+from web import free_port, timed_get, wait_until_up  # bench/web.py
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
@@ -53,14 +52,6 @@ QUERIES = [
     "causal inference observational data",
     "text to speech synthesis",
 ]
-
-
-def timed_get(address: str) -> float:
-    """Milliseconds to read the whole answer (which must be a 200)."""
-    started = time.perf_counter()
-    with urllib.request.urlopen(address, timeout=60) as response:
-        response.read()
-    return (time.perf_counter() - started) * 1000
 
 
 def url(port: int, query: str, mode: str) -> str:

@@ -37,7 +37,6 @@ import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,7 +44,7 @@ import numpy as np
 from corpus import SNAPSHOT, make_queries, real_records
 from report import write_section
 
-from web import free_port, wait_until_up
+from web import free_port, timed_get, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
@@ -132,13 +131,6 @@ def run(env: dict, *args: str) -> float:
     start = time.perf_counter()
     subprocess.run([str(BIN), *args], env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
-
-
-def timed_get(url: str) -> float:
-    start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as answer:
-        answer.read()
-    return (time.perf_counter() - start) * 1000
 
 
 def percentile(values: list[float], share: float) -> float:

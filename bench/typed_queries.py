@@ -82,13 +82,13 @@ def look_alikes(papers: dict[str, dict], targets: list[str]) -> set[str]:
     """The LOOK_ALIKES papers of the whole snapshot whose titles best match each target's."""
     from search import lexical
     from search.query import QueryError, parse_query
-    from search.services.evaluation import _build_index
+    from search.services.evaluation import build_index
 
     ids = list(papers)
     corpus = [{"_id": pk, "title": papers[pk]["title"], "text": ""} for pk in ids]
     found: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="paperboy-bench-") as tmp:
-        index = _build_index(Path(tmp), corpus)
+        index = build_index(Path(tmp), corpus)
         for target in targets:
             words = " ".join(_WORD.findall(papers[target]["title"])[:40])
             try:

@@ -44,6 +44,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def timed_get(url: str) -> float:
+    """Milliseconds to read the whole answer to a GET (which must succeed)."""
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        answer.read()
+    return (time.perf_counter() - start) * 1000
+
+
 def wait_until_up(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:

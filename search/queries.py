@@ -45,7 +45,10 @@ class SearchPage:
     took_ms: float = 0.0
     mode: str = "keyword"  # keyword, hybrid, or document (a pasted text found by meaning)
     treatment: str = "short"  # search/ranking.py: short, long or document
-    profile: ranking.Profile = ranking.PROFILES["short"]
+
+    @property
+    def profile(self) -> ranking.Profile:
+        return ranking.PROFILES[self.treatment]
 
 
 @cache
@@ -166,7 +169,7 @@ def _rank_into(
 ) -> None:
     """Rank the query's matches (ranking.py's profile for its treatment) into `page`."""
     page.treatment = ranking.treatment(query.word_count)
-    profile = page.profile = ranking.PROFILES[page.treatment]
+    profile = page.profile
     document = bool(query.document)
     by_votes = query.sort == "upvotes" and popularity is not None
     hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
@@ -175,10 +178,11 @@ def _rank_into(
         depth = POPULAR_POOL
     deep = hybrid or by_votes
     # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy searches;
-    # both release the GIL. A document skips the keyword side when it can be embedded.
+    # both release the GIL. A document that can be embedded skips the keyword side.
     vector = _helper().submit(_query_vector, query.text) if hybrid else None
+    query_vector = vector.result() if vector is not None and document else None
     hits: list[lexical.LexicalHit] = []
-    if not (document and vector is not None):
+    if query_vector is None:
         hits, page.total = lexical.search(
             query,
             limit=depth,
@@ -186,11 +190,10 @@ def _rank_into(
             newest_first=query.sort == "newest",
             title_boost=profile.title_boost,
         )
+        if vector is not None and not document:
+            query_vector = vector.result()
     keyword = [(hit.paper_id, hit.score) for hit in hits]
-    fused = _fuse(query, keyword, depth, vector.result(), profile) if vector else None
-    if fused is None and document and vector is not None:  # no model after all
-        hits, page.total = lexical.search(query, limit=depth, title_boost=profile.title_boost)
-        keyword = [(hit.paper_id, hit.score) for hit in hits]
+    fused = _fuse(query, keyword, depth, query_vector, profile)
     evidence = {entry.paper_id: entry for entry in fused or ranking.keyword_only(keyword)}
     page.mode = ("document" if document else "hybrid") if fused is not None else "keyword"
     if fused is not None and document:

@@ -22,6 +22,7 @@ MAX_LENGTH = 500
 MAX_CLAUSES = DOCUMENT_WORDS  # more words than this are read as a document
 MAX_DOCUMENT_LENGTH = 5000  # a long abstract with its title, or a paragraph of a draft
 DOCUMENT_FIELDS = ("cat", "category", "year", "after", "before", "has")
+NOTHING = "Nothing to search for: use words, a phrase, or a filter like cat:cs.CL."
 SORTS = ("relevance", "newest", "upvotes")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*", re.UNICODE)
@@ -141,7 +142,11 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             query.words.extend(words)
     if query.is_empty:
-        raise QueryError("Nothing to search for: use words, a phrase, or a filter like cat:cs.CL.")
+        raise QueryError(NOTHING)
+    return _dates_checked(query)
+
+
+def _dates_checked(query: ParsedQuery) -> ParsedQuery:
     if query.after and query.before and query.after > query.before:
         raise QueryError("after: is later than before:, so nothing can match.")
     return query
@@ -167,10 +172,8 @@ def _parse_document(text: str) -> ParsedQuery:
     query.document = " ".join(_words(" ".join(prose)))
     query.words = list(dict.fromkeys(_words(query.document)))[:MAX_CLAUSES]
     if not query.document:
-        raise QueryError("Nothing to search for: use words, a phrase, or a filter like cat:cs.CL.")
-    if query.after and query.before and query.after > query.before:
-        raise QueryError("after: is later than before:, so nothing can match.")
-    return query
+        raise QueryError(NOTHING)
+    return _dates_checked(query)
 
 
 def _field(query: ParsedQuery, name: str, value: str, quoted: bool) -> None:

@@ -59,8 +59,8 @@ def treatment(word_count: int) -> str:
     return "short" if word_count <= SHORT_WORDS else "long"
 
 
-def profile_for(word_count: int, overrides: dict[str, Profile] | None = None) -> Profile:
-    return (overrides or PROFILES)[treatment(word_count)]
+def profile_for(word_count: int) -> Profile:
+    return PROFILES[treatment(word_count)]
 
 
 def fuse_with(

@@ -104,6 +104,20 @@ def remove_paper(collection: Collection, paper: Paper) -> bool:
     return bool(removed)
 
 
+def move_paper(collection: Collection, paper: Paper, step: int) -> None:
+    """Move a paper `step` places (negative: towards the top), stopping at either end."""
+    order = list(
+        collection.items.order_by("position", "added", "pk").values_list(
+            "paper__arxiv_id", flat=True
+        )
+    )
+    if paper.arxiv_id not in order:
+        raise NotAllowed("That paper is not in this collection.")
+    at = order.index(paper.arxiv_id)
+    order.insert(max(0, min(len(order) - 1, at + step)), order.pop(at))
+    reorder(collection, order)
+
+
 def reorder(collection: Collection, arxiv_ids: list[str]) -> None:
     """Put the named papers first, in this order; the others follow in their old order."""
     items = list(collection.items.select_related("paper"))

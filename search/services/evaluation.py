@@ -131,7 +131,8 @@ def _corpus_vectors(path: Path, corpus: list[dict]) -> np.ndarray:
     return vectors
 
 
-def _build_index(folder: Path, corpus: list[dict]) -> lexical.Shards:
+def build_index(folder: Path, corpus: list[dict]) -> lexical.Shards:
+    """A temporary keyword index over a BEIR corpus (paper ids are corpus positions)."""
     # Split into shards the way the site's index is, so the BM25 statistics match.
     index = lexical.open_for_writing(folder)
     writers = shard_writers(index)
@@ -201,7 +202,7 @@ def collect(
         for (query_id, relevant), text in zip(judged, texts, strict=True)
     ]
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as tmp:
-        index = _build_index(Path(tmp), corpus)
+        index = build_index(Path(tmp), corpus)
         for position, text in enumerate(texts):
             item = evidence[position]
             if mode != "dense" and text:

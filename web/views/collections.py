@@ -116,13 +116,7 @@ def _change_paper(found: Collection, action: str, form) -> None:
     elif action == "note":
         service.add_paper(found, paper, note=form.get("note", ""))
     else:
-        order = [item.paper.arxiv_id for item in found.items.select_related("paper")]
-        if paper.arxiv_id not in order:
-            raise NotAllowed("That paper is not in this collection.")
-        at = order.index(paper.arxiv_id)
-        to = max(0, at - 1) if action == "up" else min(len(order) - 1, at + 1)
-        order.insert(to, order.pop(at))
-        service.reorder(found, order)
+        service.move_paper(found, paper, -1 if action == "up" else 1)
 
 
 @login_required

@@ -23,8 +23,9 @@ def _year(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 1991 <= int(raw) <= 2100 else None
 
 
-@require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def _asked(request: HttpRequest) -> tuple[str, dict[str, object], int]:
+    """The search page's parameters, read the same way by the page and its exports: the
+    text, the filters for with_filters, and the page number (1-50)."""
     text = request.GET.get("q", "")[:MAX_DOCUMENT_LENGTH]
     sort = request.GET.get("sort", "relevance")
     filters = {
@@ -33,11 +34,17 @@ def search(request: HttpRequest) -> HttpResponse:
         "year": _year(request.GET.get("year", "").strip()),
         "has_code": request.GET.get("has_code") == "1",
     }
-    explain = request.GET.get("explain") == "1"
     try:
         page_number = max(1, min(int(request.GET.get("page", "1")), 50))
     except ValueError:
         page_number = 1
+    return text, filters, page_number
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    text, filters, page_number = _asked(request)
+    explain = request.GET.get("explain") == "1"
     context: dict[str, object] = {
         "q": text,
         "page_number": page_number,
@@ -83,24 +90,12 @@ def _export_params(request: HttpRequest) -> str:
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     """`/search.bib?q=...` (or `.ris`, `.json`): the citations of a page of results, with the
     search page's parameters (`q`, `sort`, `cat`, `year`, `has_code`, `page`)."""
-    text = request.GET.get("q", "")[:MAX_DOCUMENT_LENGTH]
+    text, filters, page_number = _asked(request)
     if not text.strip():
         return plain_error(request, 400, "Give the search as ?q=, e.g. ?q=diffusion+cat:cs.CV")
-    sort = request.GET.get("sort", "relevance")
-    full = with_filters(
-        text,
-        sort=sort if sort in SORTS else "relevance",
-        category=request.GET.get("cat", "").strip()[:40],
-        year=_year(request.GET.get("year", "").strip()),
-        has_code=request.GET.get("has_code") == "1",
-    )
-    try:
-        page_number = max(1, min(int(request.GET.get("page", "1")), 50))
-    except ValueError:
-        page_number = 1
     try:
         page = search_papers(
-            full,
+            with_filters(text, **filters),
             limit=PAGE_SIZE,
             offset=(page_number - 1) * PAGE_SIZE,
             popularity=paper_upvote_counts,
