@@ -2,7 +2,13 @@
 
 Lists, paper pages, feeds and API reads are the same for every anonymous visitor, so each app
 server keeps its last rendering for PAPERBOY_PAGE_CACHE_SECONDS. Members always get fresh
-pages (their own upvotes show on them), and a response that sets a cookie is never cached.
+pages (their own upvotes show on them; web/cards.py keeps those cheap), and a response that
+sets a cookie is never cached.
+
+The API's public reads answer every caller alike, so token holders share the visitors'
+renderings of them (after the rate limit has counted them by account): an API client gains
+nothing by sending its token, and loses nothing either. tests/api/test_token_holders.py
+checks that no GET route under these prefixes needs a token.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ CACHED_PREFIXES = (
     "/api/papers",
     "/api/v1/search",
 )
+PUBLIC_API_PREFIXES = ("/api/daily_papers", "/api/papers", "/api/v1/search")
+# Headers the page cache adds or the server sets per answer; the view's others are kept.
+NOT_KEPT = {"content-length", "x-page-cache"}
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -34,8 +43,9 @@ def _cacheable_request(request: HttpRequest) -> bool:
         and (path == "/" or path.startswith(CACHED_PREFIXES))
         and not request.user.is_authenticated
         and "messages" not in request.COOKIES
-        # A made-up token is an anonymous visitor, served from the cache like one.
-        and token_user(request) is None
+        # A made-up token is an anonymous visitor, served from the cache like one; a real
+        # one gets the same public API answers.
+        and (path.startswith(PUBLIC_API_PREFIXES) or token_user(request) is None)
     )
 
 
@@ -48,14 +58,18 @@ class AnonymousPageCacheMiddleware:
         if seconds <= 0 or not _cacheable_request(request):
             return self.get_response(request)
         cache = caches["pages"]
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        # The whole address: answers may carry absolute links (the API's Link header).
+        key = "page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
-            content, content_type = hit
-            response = HttpResponse(content, content_type=content_type)
+            content, headers = hit
+            response = HttpResponse(content, headers=headers)
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            # The view's own headers travel with the body: Content-Type, the API's Link to
+            # the next page, a citation's Content-Disposition.
+            headers = {k: v for k, v in response.items() if k.lower() not in NOT_KEPT}
+            cache.set(key, (response.content, headers), seconds)
         return response

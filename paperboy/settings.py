@@ -265,6 +265,14 @@ else:
     raise ImproperlyConfigured(
         f"PAPERBOY_CACHE_URL={_cache_url!r}: use disk:, locmem: or redis://host:6379/0"
     )
+# Rendered paper cards (web/cards.py). Their keys name the version they show, so each
+# process keeps its own: nothing to invalidate, no network round trip per card.
+CACHES["fragments"] = {
+    **_LOCMEM,
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 RATELIMIT_USE_CACHE = "default"
 
 # Content-Security-Policy (django-csp): the site's pages use no inline script or style.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
+from web import cards
 from web.math import preview, render_math
 
 register = template.Library()
@@ -25,3 +26,15 @@ def abstract_preview(text: str | None) -> str:
 @register.filter
 def is_long(text: str | None) -> bool:
     return preview(text or "")[1]
+
+
+@register.simple_tag(takes_context=True)
+def vote_button(context, arxiv_id: str, on: bool, votes: int) -> SafeString:
+    """The upvote control for this reader (web/cards.py)."""
+    return cards.vote_button(context["request"], arxiv_id, on=bool(on), votes=votes)
+
+
+@register.simple_tag
+def paper_card(paper) -> SafeString:
+    """A catalogue card, from the fragment cache when this version was drawn before."""
+    return cards.paper_card(paper)

@@ -19,11 +19,12 @@ from community.queries import (
     SORTS,
     ListFilters,
     latest_listing_day,
-    listed_in,
+    listed_rows,
     member_upvoted,
     neighbour_days,
     trending_period,
 )
+from web.cards import listing_cards
 
 PAGE_SIZE = 50
 
@@ -56,27 +57,26 @@ def _render_list(
 ) -> HttpResponse:
     filters = _filters(request, default_sort)
     page = _page_number(request)
-    listings, more = listed_in(
+    rows, more = listed_rows(
         period,
         filters,
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         include_hidden=is_curator(request.user),
     )
-    upvoted = member_upvoted(request.user, [listing.paper_id for listing in listings])
+    upvoted = member_upvoted(request.user, [row["paper_id"] for row in rows])
+    rank_offset = (page - 1) * PAGE_SIZE
     return render(
         request,
         "web/list.html",
         {
             "title": title,
             "period": period,
-            "listings": listings,
+            "cards": listing_cards(request, rows, rank_offset=rank_offset, upvoted=upvoted),
             "filters": filters,
             "sorts": SORTS,
-            "upvoted": upvoted,
             "page": page,
             "more": more,
-            "rank_offset": (page - 1) * PAGE_SIZE,
             "previous_url": previous,
             "next_url": following,
         },

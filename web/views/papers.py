@@ -42,6 +42,7 @@ from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
 from paperboy.loops import forget_connections
 from search.queries import similar_papers
+from web.cards import vote_button
 from web.htmx import is_htmx
 from web.params import positive_id
 
@@ -126,14 +127,14 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         upvoted, votes = toggle_upvote(request.user, found)
     except NotAllowed as error:
         if htmx:
-            context = {"arxiv_id": arxiv_id, "on": False, "vote_error": error.message}
-            context["votes"] = paper_upvote_counts([found.pk]).get(found.pk, 0)
-            return render(request, "web/_vote.html", context)
+            votes = paper_upvote_counts([found.pk]).get(found.pk, 0)
+            return HttpResponse(
+                vote_button(request, arxiv_id, on=False, votes=votes, error=error.message)
+            )
         messages.error(request, error.message)
         return _back(request, reverse("web:paper", args=[arxiv_id]))
     if htmx:  # just the button, with its new count
-        context = {"arxiv_id": arxiv_id, "on": upvoted, "votes": votes}
-        return render(request, "web/_vote.html", context)
+        return HttpResponse(vote_button(request, arxiv_id, on=upvoted, votes=votes))
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"upvoted": upvoted, "upvotes": votes})
     return _back(request, reverse("web:paper", args=[arxiv_id]))

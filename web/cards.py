@@ -1,0 +1,141 @@
+"""Paper cards from shared, cached pieces with the reader's own part laid over them.
+
+A card's markup is the same for every reader apart from its vote button (a member's own vote,
+the log-in link for visitors) and its rank on the page. So each card is rendered once per
+version and kept in the per-process "fragments" cache, under a key made of everything that
+can change what it shows: the paper's `modified` time (any edit of the paper, its authors or
+its categories moves it), the listing's comment counts, featured and hidden flags and
+submitter. A new comment or an edited abstract makes a new key, so nothing is ever stale and
+nothing needs invalidating across processes; old versions age out of the cache.
+
+The vote count is not in the cached piece: it is read fresh on every request with the rows
+(community.queries.listed_rows), so a vote shows at once to everyone who gets a fresh page.
+Visitors and members go through these same functions; only `vote_button` differs.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from community.queries import listings_by_pk
+
+# Markers in the cached markup where the reader's part goes. Each stands in the template
+# before any paper text (which is escaped, so it cannot contain one), and is replaced once.
+VOTE_SLOT = "<!--vote-->"
+RANK_SLOT = "<!--rank-->"
+CARD_TEMPLATE = "web/_paper_card.html"
+VERSION = 1  # bump when the card template changes shape, if the cache outlives a deploy
+SECONDS = 3600
+
+
+class VoteButtons:
+    """Draws the upvote control for one request: a form for members, a log-in link for
+    visitors. The paper page, the list cards and the htmx answer to a vote all draw it here.
+    What is the same for every button of a page (the CSRF token, the way back, the URL
+    pattern) is worked out once: on a week page that was most of the cost."""
+
+    SAMPLE_ID = "0000.00000"
+
+    def __init__(self, request) -> None:
+        self.next_path = request.get_full_path()
+        self.member = request.user.is_authenticated
+        if self.member:
+            self.csrf = get_token(request)
+            self.action = reverse("web:upvote", args=[self.SAMPLE_ID])
+        else:
+            self.login = reverse("web:login") + "?" + urlencode({"next": self.next_path})
+
+    def __call__(self, arxiv_id: str, *, on: bool, votes: int, error: str = "") -> SafeString:
+        if not self.member:
+            return format_html(
+                '<a class="vote" href="{}" title="Log in to upvote">'
+                '<span aria-hidden="true">▲</span> {}'
+                '<span class="visually-hidden"> upvotes, log in to upvote</span></a>',
+                self.login,
+                votes,
+            )
+        action = self.action.replace(self.SAMPLE_ID, arxiv_id)
+        return format_html(
+            '<form method="post" action="{}" class="inline vote-form" hx-post="{}"'
+            ' hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="next" value="{}">\n  <button class="vote{}"'
+            ' aria-pressed="{}" title="{}"><span aria-hidden="true">▲</span> {}'
+            '<span class="visually-hidden"> upvotes</span></button>{}</form>',
+            action,
+            action,
+            self.csrf,
+            self.next_path,
+            " on" if on else "",
+            "true" if on else "false",
+            "Remove your upvote" if on else "Upvote",
+            votes,
+            format_html(' <span class="errors" role="alert">{}</span>', error) if error else "",
+        )
+
+
+def vote_button(request, arxiv_id: str, *, on: bool, votes: int, error: str = "") -> SafeString:
+    """One upvote control (see VoteButtons)."""
+    return VoteButtons(request)(arxiv_id, on=on, votes=votes, error=error)
+
+
+def _listing_key(row: dict) -> str:
+    return (
+        f"card:{VERSION}:L{row['pk']}:{row['paper_id']}:{row['version'].replace(' ', 'T')}:"
+        f"{row['member_comments']}:{row['imported_comments']}:{row['featured']:d}"
+        f"{row['hidden']:d}:{row['submitted_by_id'] or 0}"
+    )
+
+
+def _paper_key(paper) -> str:
+    return f"card:{VERSION}:P{paper.pk}:{paper.modified.timestamp()}"
+
+
+def _render(paper, listing=None) -> str:
+    return render_to_string(CARD_TEMPLATE, {"paper": paper, "listing": listing})
+
+
+def _listing_pieces(rows: list[dict]) -> list[str]:
+    """Each row's cached card markup, rendering (and keeping) the ones not seen before."""
+    cache = caches["fragments"]
+    keys = [_listing_key(row) for row in rows]
+    found = cache.get_many(keys)
+    missing = [row["pk"] for row, key in zip(rows, keys, strict=True) if key not in found]
+    if missing:
+        fresh = {}
+        listings = listings_by_pk(missing)
+        for row, key in zip(rows, keys, strict=True):
+            if key not in found and row["pk"] in listings:
+                listing = listings[row["pk"]]
+                fresh[key] = _render(listing.paper, listing)
+        cache.set_many(fresh, SECONDS)
+        found.update(fresh)
+    return [found[key] for key in keys]
+
+
+def listing_cards(request, rows: list[dict], *, rank_offset: int, upvoted: set[int]) -> SafeString:
+    """A page of list cards (rows from community.queries.listed_rows), ranked from
+    rank_offset + 1, with the reader's votes (`upvoted`: paper ids) laid over."""
+    vote_button = VoteButtons(request)
+    cards = []
+    for number, (row, piece) in enumerate(zip(rows, _listing_pieces(rows), strict=True), 1):
+        vote = vote_button(row["arxiv_id"], on=row["paper_id"] in upvoted, votes=row["votes"])
+        rank = f'<span class="rank">{rank_offset + number}.</span> '
+        cards.append(piece.replace(VOTE_SLOT, vote, 1).replace(RANK_SLOT, rank, 1))
+    return mark_safe("".join(cards))  # noqa: S308 - pieces are rendered, escaped templates
+
+
+def paper_card(paper) -> SafeString:
+    """A catalogue card without listing or vote (author, category and latest pages)."""
+    cache = caches["fragments"]
+    key = _paper_key(paper)
+    piece = cache.get(key)
+    if piece is None:
+        piece = _render(paper)
+        cache.set(key, piece, SECONDS)
+    return mark_safe(piece.replace(RANK_SLOT, "", 1))  # noqa: S308 - a rendered template
