@@ -275,12 +275,24 @@ def comments_of_paper(paper: Paper) -> list[Comment]:
 
 
 def member_upvoted(user, paper_ids: list[int]) -> set[int]:
-    """Which of these papers `user` has upvoted (one query)."""
-    if not user.is_authenticated:
+    """Which of these papers `user` has upvoted: plain SQL, one statement per 500 papers,
+    since every member's list page asks it (through the ORM it cost more to build than the
+    rest of the page's queries to run)."""
+    if not user.is_authenticated or not paper_ids:
         return set()
-    return set(
-        Upvote.objects.filter(user=user, paper_id__in=paper_ids).values_list("paper_id", flat=True)
-    )
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(paper_ids), UPVOTE_CHUNK):
+            chunk = [int(pk) for pk in paper_ids[start : start + UPVOTE_CHUNK]]
+            marks = ", ".join(["%s"] * len(chunk))
+            # Only the model's table name and placeholders are formatted in.
+            cursor.execute(
+                f"SELECT paper_id FROM {Upvote._meta.db_table}"  # noqa: S608
+                f" WHERE user_id = %s AND paper_id IN ({marks})",
+                [user.pk, *chunk],
+            )
+            found.update(paper_id for (paper_id,) in cursor.fetchall())
+    return found
 
 
 UPVOTE_CHUNK = 500  # ids per statement, well inside every backend's parameter limit

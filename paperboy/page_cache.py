@@ -5,10 +5,10 @@ server keeps its last rendering for PAPERBOY_PAGE_CACHE_SECONDS. Members always 
 pages (their own upvotes show on them; web/cards.py keeps those cheap), and a response that
 sets a cookie is never cached.
 
-The API's public reads answer every caller alike, so token holders share the visitors'
-renderings of them (after the rate limit has counted them by account): an API client gains
-nothing by sending its token, and loses nothing either. tests/api/test_token_holders.py
-checks that no GET route under these prefixes needs a token.
+The API's public reads answer every caller alike, so token holders (and signed-in browsers)
+share the visitors' renderings of them, after the rate limit has counted them by account:
+an API client gains nothing by sending its token, and loses nothing either.
+tests/api/test_token_holders.py checks that no GET route under these prefixes needs a token.
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ NOT_KEPT = {"content-length", "x-page-cache"}
 
 def _cacheable_request(request: HttpRequest) -> bool:
     path = request.path
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if path.startswith(PUBLIC_API_PREFIXES):
+        # The same answer for every caller: visitors, token holders, signed-in browsers.
+        return True
     return (
-        request.method in ("GET", "HEAD")
-        and (path == "/" or path.startswith(CACHED_PREFIXES))
+        (path == "/" or path.startswith(CACHED_PREFIXES))
         and not request.user.is_authenticated
         and "messages" not in request.COOKIES
-        # A made-up token is an anonymous visitor, served from the cache like one; a real
-        # one gets the same public API answers.
-        and (path.startswith(PUBLIC_API_PREFIXES) or token_user(request) is None)
+        # A made-up token is an anonymous visitor, served from the cache like one.
+        and token_user(request) is None
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
 from web import cards
@@ -38,3 +41,16 @@ def vote_button(context, arxiv_id: str, on: bool, votes: int) -> SafeString:
 def paper_card(paper) -> SafeString:
     """A catalogue card, from the fragment cache when this version was drawn before."""
     return cards.paper_card(paper)
+
+
+@register.simple_tag
+def link(name: str, *args) -> str:
+    """`{% url %}` for the links on every page (menus, the list's period links), remembered
+    per process: reversing the page chrome's 20 links on every request was a fifth of a
+    member's week page (docs/decisions.md, 2026-12-01)."""
+    return _reversed(get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reversed(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)  # `prefix` is in the key: reverse() reads it per thread
