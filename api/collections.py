@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
@@ -12,9 +13,11 @@ from api.auth import TokenAuth
 from api.schemas import AuthorOut, ErrorOut, Out
 from catalog.ids import InvalidArxivId, parse_arxiv_id
 from catalog.models import Paper
-from community.models import Collection
+from catalog.sources.citation_files import MAX_BYTES
+from community.models import CitationImport, Collection
 from community.queries import collection_items, collections_of
 from community.services import collections as service
+from community.services.citation_imports import start_import
 from community.services.errors import NotAllowed
 
 router = Router(tags=["collections"], auth=TokenAuth())
@@ -56,6 +59,29 @@ class CollectionOut(Out):
     url: str
     papers: int
     updated: str
+
+
+class ImportedEntryOut(Out):
+    key: str
+    title: str
+    arxiv_id: str
+    outcome: str = Field(description="matched, fetched (from arXiv) or not found")
+    how: str = Field(description="arXiv id, DOI or title, for matched and fetched entries")
+    paper: str | None = Field(description="The paper's arXiv id, when one was added")
+    why: str
+
+
+class ImportOut(Out):
+    id: int
+    collection: int
+    format: str
+    filename: str
+    status: str = Field(description="queued until the background import is done")
+    entries: int
+    unreadable: int
+    counts: dict[str, int]
+    report: list[ImportedEntryOut]
+    location: str
 
 
 class CollectionDetailOut(CollectionOut):
@@ -176,3 +202,38 @@ def remove(request: HttpRequest, pk: int, arxiv_id: str):
     if not service.remove_paper(collection, _catalogued(arxiv_id)):
         raise HttpError(404, f"{arxiv_id} is not in this collection.")
     return Status(204, None)
+
+
+def _import_out(job: CitationImport) -> dict:
+    return {
+        "id": job.pk,
+        "collection": job.collection_id,
+        "format": job.format,
+        "filename": job.filename,
+        "status": job.status,
+        "entries": len(job.entries),
+        "unreadable": job.unreadable,
+        "counts": job.counts(),
+        "report": job.report,
+        "location": f"/api/v1/collections/{job.collection_id}/imports/{job.pk}",
+    }
+
+
+@router.post("/v1/collections/{int:pk}/imports", response={202: ImportOut, **ERRORS})
+def import_file(request: HttpRequest, pk: int, file: File[UploadedFile]):
+    """Import a BibTeX or RIS file (multipart field `file`, up to 2 MB): entries are matched
+    by arXiv id, then DOI, then title, and missing arXiv papers are fetched in the
+    background. Follow `location` until `status` is `done` for the report."""
+    collection = _own(request, pk)
+    data = file.read(MAX_BYTES + 1)
+    job = _allowed(start_import, request.auth, collection, data, file.name or "")
+    return Status(202, _import_out(job))
+
+
+@router.get("/v1/collections/{int:pk}/imports/{int:number}", response={200: ImportOut, **ERRORS})
+def import_report(request: HttpRequest, pk: int, number: int):
+    """Where an import stands, and once done, what became of each entry."""
+    job = CitationImport.objects.filter(pk=number, collection__pk=pk, owner=request.auth).first()
+    if job is None:
+        raise HttpError(404, f"You have no import {number} into collection {pk}.")
+    return _import_out(job)

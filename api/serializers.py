@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from catalog.models import Paper
+from catalog.queries import authors_of, categories_of
 from community.models import Comment, DailyListing, User
 
 
@@ -26,7 +27,7 @@ def user_out(user: User | None) -> dict | None:
 
 
 def _authors(paper: Paper) -> list[dict]:
-    return [{"name": a.author.name} for a in paper.authorships.all()]
+    return [{"name": author.name} for author in authors_of(paper)]
 
 
 def daily_entry(listing: DailyListing) -> dict:
@@ -67,7 +68,7 @@ def paper_brief(paper: Paper, upvotes: int) -> dict:
         "title": paper.title,
         "authors": _authors(paper),
         "publishedAt": _iso(paper.submitted_at or paper.published_on),
-        "categories": [c.code for c in paper.categories.all()],
+        "categories": [category.code for category in categories_of(paper)],
         "upvotes": upvotes,
         "githubRepo": paper.code_url or None,
     }

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import re
+import unicodedata
 from functools import cache
-from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.base import ModelState
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.expressions import Col
+from django.db.models.functions import Lower
 
 from catalog.models import Author, Authorship, Category, ImportRun, Paper
 
-M = TypeVar("M", bound=Model)
 AUTHORS_ON_CARDS = 9  # cards show eight names, and "et al." when a ninth exists
 
 
@@ -42,121 +46,106 @@ def papers_for_cards() -> QuerySet[Paper]:
 
 
 def cards_in_bulk(ids: list[int]) -> dict[int, Paper]:
-    """The papers `papers_for_cards()` would give, plus their categories, by id, in three
-    plain SQL statements: for search results, read on every query.
+    """The papers for search results, by id, in three plain SQL statements: each with its
+    primary category, `card_authors` (the first AUTHORS_ON_CARDS authors, in order) and
+    `card_categories` (by code). Read them through `authors_of` and `categories_of`, which
+    also answer for papers loaded any other way.
 
-    Through the ORM, a page of 10 took 4.5 ms at 144k papers on 2 cores, mostly building
-    SQL and one filtered queryset per paper and relation; through Paper.objects.raw and
-    Model.from_db, 1.4 ms; with rows turned into instances directly, as below, about
-    0.7 ms (docs/decisions.md, 2026-11-26). `paper.authorships.all()` and
-    `paper.categories.all()` answer from what was loaded, as after prefetch_related;
-    anything chained on them (`.filter()`) queries the database for that paper, as it
-    would there.
+    Instances come from Model.from_db, Django's documented hook for loading rows. Through
+    the ORM (select_related, prefetch_related) a page of 10 took 4.5 ms at 144k papers on 2
+    cores; with prefetch_related_objects on top of from_db, 2.6 ms; this way about 0.6 ms
+    (docs/decisions.md, 2026-12-01).
     """
     ids = [int(pk) for pk in dict.fromkeys(ids)]
     if not ids:
         return {}
     marks = ", ".join(["%s"] * len(ids))
     alias = connection.alias
-    shape = _paper_rows(connection.vendor)
-    categories_table = Category._meta.db_table
-    links_table = Paper.categories.through._meta.db_table
-    authorships_table, authors_table = Authorship._meta.db_table, Author._meta.db_table
+    names, columns = _paper_columns(connection.vendor)
+    converters = _paper_converters(connection.vendor)
     papers: dict[int, Paper] = {}
-    authorships: dict[int, list[Authorship]] = defaultdict(list)
-    categories: dict[int, list[Category]] = defaultdict(list)
+    categories_table = Category._meta.db_table
     # Only the models' table and column names and placeholders are formatted in.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {shape.columns}, c.code FROM {Paper._meta.db_table} p "  # noqa: S608
+            f"SELECT {columns}, c.code FROM {Paper._meta.db_table} p "  # noqa: S608
             f"LEFT JOIN {categories_table} c ON c.id = p.primary_category_id "
             f"WHERE p.id IN ({marks})",
             ids,
         )
         for row in cursor.fetchall():
             values = list(row[:-1])
-            for position, converters in shape.converters:
-                for convert in converters:
+            for position, found in converters:
+                for convert in found:
                     values[position] = convert(values[position], None, connection)
-            paper = Paper(*values)
-            paper._state.adding, paper._state.db = False, alias
-            paper._state.fields_cache["primary_category"] = (
-                _row(Category, alias, id=paper.primary_category_id, code=row[-1])
-                if paper.primary_category_id
-                else None
-            )
+            paper = Paper.from_db(alias, names, values)
+            if paper.primary_category_id:
+                paper.primary_category = Category.from_db(
+                    alias, ["id", "code"], [paper.primary_category_id, row[-1]]
+                )
+            paper.card_authors, paper.card_categories = [], []
             papers[paper.pk] = paper
         cursor.execute(
-            f"SELECT s.id, s.paper_id, s.position, a.id, a.name, a.name_key "  # noqa: S608
-            f"FROM {authorships_table} s JOIN {authors_table} a ON a.id = s.author_id "
+            f"SELECT s.paper_id, a.id, a.name, a.name_key "  # noqa: S608
+            f"FROM {Authorship._meta.db_table} s "
+            f"JOIN {Author._meta.db_table} a ON a.id = s.author_id "
             f"WHERE s.paper_id IN ({marks}) AND s.position <= %s "
             f"ORDER BY s.paper_id, s.position",
             [*ids, AUTHORS_ON_CARDS],
         )
-        for pk, paper_id, position, author_id, name, name_key in cursor.fetchall():
-            authorship = _row(
-                Authorship, alias, id=pk, paper_id=paper_id, author_id=author_id, position=position
+        for paper_id, *author in cursor.fetchall():
+            papers[paper_id].card_authors.append(
+                Author.from_db(alias, ["id", "name", "name_key"], author)
             )
-            authorship._state.fields_cache["author"] = _row(
-                Author, alias, id=author_id, name=name, name_key=name_key
-            )
-            authorships[paper_id].append(authorship)
         cursor.execute(
-            f"SELECT l.paper_id, c.id, c.code FROM {links_table} l "  # noqa: S608
+            f"SELECT l.paper_id, c.id, c.code FROM {Paper.categories.through._meta.db_table} l "  # noqa: S608
             f"JOIN {categories_table} c ON c.id = l.category_id "
             f"WHERE l.paper_id IN ({marks}) ORDER BY c.code",
             ids,
         )
-        for paper_id, category_id, code in cursor.fetchall():
-            categories[paper_id].append(_row(Category, alias, id=category_id, code=code))
-    for pk, paper in papers.items():
-        _loaded(paper, "authorships", Authorship, {"paper_id": pk}, authorships[pk])
-        _loaded(paper, "categories", Category, {"papers": pk}, categories[pk])
+        for paper_id, *category in cursor.fetchall():
+            papers[paper_id].card_categories.append(
+                Category.from_db(alias, ["id", "code"], category)
+            )
     return papers
 
 
-@dataclass(frozen=True)
-class _PaperRows:
-    columns: str  # every concrete field's column, in the order Paper(*values) takes them
-    converters: list[tuple[int, list]]  # (position, the converters its raw value needs)
+def authors_of(paper: Paper) -> list[Author]:
+    """A paper's authors in order: those `cards_in_bulk` loaded (the first few), or else
+    through its authorships (prefetched or not)."""
+    loaded = getattr(paper, "card_authors", None)
+    if loaded is not None:
+        return loaded
+    return [authorship.author for authorship in paper.authorships.all()]
+
+
+def categories_of(paper: Paper) -> list[Category]:
+    """A paper's categories by code: those `cards_in_bulk` loaded, or else its relation."""
+    loaded = getattr(paper, "card_categories", None)
+    if loaded is not None:
+        return loaded
+    return list(paper.categories.all())
 
 
 @cache
-def _paper_rows(vendor: str) -> _PaperRows:
-    """How to read Paper rows on this database: the converters the ORM would apply (dates
-    from text on SQLite, JSON), worked out once rather than per row."""
+def _paper_columns(vendor: str) -> tuple[list[str], str]:
+    """Paper's concrete fields' attribute names, and their columns for a SELECT."""
     fields = Paper._meta.concrete_fields
+    columns = ", ".join(f"p.{connection.ops.quote_name(field.column)}" for field in fields)
+    return [field.attname for field in fields], columns
+
+
+@cache
+def _paper_converters(vendor: str) -> list[tuple[int, list]]:
+    """The converters the ORM would apply to Paper's raw values on this database (dates
+    from text on SQLite, JSON), by column position, worked out once rather than per row."""
     converters = []
-    for position, field in enumerate(fields):
+    for position, field in enumerate(Paper._meta.concrete_fields):
         column = Col("p", field)
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
             converters.append((position, found))
-    columns = ", ".join(f"p.{connection.ops.quote_name(field.column)}" for field in fields)
-    return _PaperRows(columns=columns, converters=converters)
-
-
-def _row(model: type[M], alias: str, **values) -> M:
-    """An instance of a model with only plain fields, made from values the database gave,
-    without Model.__init__'s per-field work (many per search; tests/catalog checks them
-    against the ORM's)."""
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    state = ModelState()
-    state.adding, state.db = False, alias
-    instance._state = state
-    return instance
-
-
-def _loaded(paper: Paper, name: str, model: type[Model], lookup: dict, rows: list) -> None:
-    """Store rows as a relation's prefetched result, the way prefetch_related does, with the
-    relation's filter deferred until something is chained on it (Django 5.2 internals,
-    pinned; tests/catalog compares the result with prefetch_related's)."""
-    queryset = QuerySet(model=model)
-    queryset._deferred_filter = (False, (), lookup)  # what .filter() sets when deferring
-    queryset._result_cache = rows
-    queryset._prefetch_done = True
-    paper.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+    return converters
 
 
 def changed_paper_ids(since) -> QuerySet:
@@ -206,3 +195,46 @@ def papers_in_category(code: str) -> QuerySet[Paper]:
         Q(category__code=code) | Q(category__code__startswith=f"{code}.")
     )
     return papers_for_cards().filter(Exists(inside)).order_by("-published_on", "-arxiv_id")
+
+
+MATCH_CHUNK = 500  # values per IN (...), well inside every backend's parameter limit
+
+
+def normalised_title(title: str) -> str:
+    """A title as reference managers and arXiv may both spell it: case, accents,
+    punctuation and spacing dropped."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    return " ".join(
+        re.findall(r"[^\W_]+", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    )
+
+
+def match_citations(works: list) -> list[tuple[int | None, str]]:
+    """For each cited work (catalog.sources.citation_files.CitedWork): the paper it names
+    and how it was found, by arXiv id, then DOI, then exact title (ignoring case and
+    spacing); (None, "") when none matched. Three queries per 500 works."""
+    by_id = _pks_by(Paper.objects.all(), "arxiv_id", {w.arxiv_id for w in works if w.arxiv_id})
+    dois = {w.doi for w in works if w.doi}
+    by_doi = _pks_by(Paper.objects.annotate(key=Lower("doi")), "key", dois)
+    wanted = {w.title.lower(): normalised_title(w.title) for w in works if w.title}
+    by_title = _pks_by(Paper.objects.annotate(key=Lower("title")), "key", set(wanted))
+    found = []
+    for work in works:
+        if work.arxiv_id in by_id:
+            found.append((by_id[work.arxiv_id], "arXiv id"))
+        elif work.doi in by_doi:
+            found.append((by_doi[work.doi], "DOI"))
+        elif work.title and work.title.lower() in by_title:
+            found.append((by_title[work.title.lower()], "title"))
+        else:
+            found.append((None, ""))
+    return found
+
+
+def _pks_by(papers: QuerySet[Paper], key: str, values: set[str]) -> dict[str, int]:
+    ordered, found = sorted(values), {}
+    for start in range(0, len(ordered), MATCH_CHUNK):
+        chunk = ordered[start : start + MATCH_CHUNK]
+        for value, pk in papers.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
+            found.setdefault(value, pk)
+    return found

@@ -208,3 +208,41 @@ class CollectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} in {self.collection_id}"
+
+
+class CitationImport(models.Model):
+    """A BibTeX or RIS file a member imports into one of their collections.
+
+    The request reads the file and keeps its entries; `paperboy worker` matches them to the
+    catalogue, fetches the missing arXiv papers, adds what it found and writes the report
+    (community/services/citation_imports.py). Running it again after a crash redoes the
+    same work without duplicates."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        DONE = "done"
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="imports")
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="citation_imports")
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=10)  # BibTeX or RIS
+    entries = models.JSONField(default=list)  # what the file cited, in its order
+    unreadable = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(default=list)  # one outcome per entry, in the file's order
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.format} into {self.collection_id}"
+
+    def counts(self) -> dict[str, int]:
+        """How many entries were matched, fetched from arXiv, or not found."""
+        found = {"matched": 0, "fetched": 0, "not_found": 0}
+        for outcome in self.report:
+            key = outcome["outcome"].replace(" ", "_")
+            found[key] = found.get(key, 0) + 1
+        return found

@@ -3,7 +3,9 @@
 No page or API call has a use for U+0000, PostgreSQL cannot store or even compare it (a
 query with one raises DataError, which would be a 500), and SQLite compares it where
 PostgreSQL refuses, so the two databases would answer differently. Checked in the path,
-the query string and the body (raw, %00, or a JSON \\u0000 escape)."""
+the query string and the body (raw, %00, or a JSON \\u0000 escape). In a file upload
+(multipart/form-data) the form's fields and the files' names are checked; what a file holds
+is for the view that reads it to judge (a citation import says "not a text file")."""
 
 from __future__ import annotations
 
@@ -24,12 +26,28 @@ def carries_nul(request: HttpRequest) -> bool:
     ):
         return True
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.content_type == "multipart/form-data":
+            return _form_carries_nul(request)
         try:
             body = request.body
         except Exception:
             return False
         return any(mark in body for mark in _BODY_MARKS)
     return False
+
+
+def _form_carries_nul(request: HttpRequest) -> bool:
+    try:
+        # Read the body first: the form is then parsed from it, and a view that reads the
+        # body itself (the API's) still can.
+        request.body  # noqa: B018
+        fields, files = request.POST, request.FILES
+    except Exception:  # a broken upload is the view's to refuse
+        return False
+    values = (value for _, listed in fields.lists() for value in listed)
+    return any("\x00" in value for value in values) or any(
+        "\x00" in (upload.name or "") for upload in files.values()
+    )
 
 
 class RejectNulMiddleware:

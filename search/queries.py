@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from catalog.models import Paper
-from catalog.queries import cards_in_bulk, papers_with_details
+from catalog.queries import cards_in_bulk, normalised_title, papers_with_details
 from search import dense, lexical, ranking
 from search.embeddings import EmbeddingsUnavailable, embedder
 from search.model_files import ModelFileMismatch
@@ -216,3 +216,22 @@ def _rank_into(
         for pk in ranked
         if pk in papers and pk not in pinned
     ]
+
+
+TITLE_CANDIDATES = 5
+
+
+def paper_titled(title: str) -> int | None:
+    """The paper whose title is `title`, told apart from its spelling (case, accents,
+    punctuation, LaTeX turned to text): the keyword index's best few title matches, compared
+    in normalised form. None when none is, or when there is no keyword index yet."""
+    wanted = normalised_title(title)
+    words = wanted.split()
+    if not words or not lexical.is_built():
+        return None
+    hits, _ = lexical.search(ParsedQuery(title=words[:40]), limit=TITLE_CANDIDATES, count=False)
+    candidates = Paper.objects.filter(pk__in=[hit.paper_id for hit in hits])
+    for pk, candidate in candidates.values_list("pk", "title"):
+        if normalised_title(candidate) == wanted:
+            return pk
+    return None

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from catalog.queries import authors_of
 from catalog.taxonomy import ARCHIVES, category_name, is_category
 from community.models import DailyListing
 from community.periods import Period, day_period, week_period_of
@@ -186,7 +187,7 @@ class SearchFeed(Feed):
         return paper.title
 
     def item_description(self, paper) -> str:
-        authors = ", ".join(a.author.name for a in paper.authorships.all()[:8])
+        authors = ", ".join(author.name for author in authors_of(paper)[:8])
         return f"{authors}\n\n{paper.abstract}"
 
     def item_link(self, paper) -> str:

@@ -44,6 +44,12 @@ urlpatterns = [
     path("submit/<int:pk>", submit.submission, name="submission"),
     path("collections", collections.mine, name="collections"),
     path("collections/<int:pk>/change", collections.change, name="collection_change"),
+    path("collections/<int:pk>/import", collections.import_file, name="collection_import"),
+    path(
+        "collections/<int:pk>/imports/<int:number>",
+        collections.import_report,
+        name="citation_import",
+    ),
     re_path(
         r"^collections/(?P<username>[\w.@+-]+)/(?P<slug>[-a-zA-Z0-9_]+)$",
         collections.collection,

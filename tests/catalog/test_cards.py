@@ -1,11 +1,17 @@
-"""Search results' papers loaded in plain SQL must be what prefetch_related gives."""
+"""Search results' papers loaded in plain SQL must be what the ORM gives."""
 
 import datetime as dt
 
 import pytest
 
 from catalog.models import Author, Authorship, Category
-from catalog.queries import AUTHORS_ON_CARDS, cards_in_bulk, papers_for_cards
+from catalog.queries import (
+    AUTHORS_ON_CARDS,
+    authors_of,
+    cards_in_bulk,
+    categories_of,
+    papers_for_cards,
+)
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,25 +32,12 @@ def _paper(title, authors, codes, primary, **fields):
 def _shape(paper):
     return (
         [getattr(paper, field.attname) for field in paper._meta.concrete_fields],
-        paper._state.adding,
-        paper._state.db,
         paper.arxiv_id,
         paper.title,
         paper.published_on,
         paper.primary_category.code if paper.primary_category else None,
-        [
-            (
-                a.pk,
-                a.paper_id,
-                a.position,
-                a.author_id,
-                a.author.pk,
-                a.author.name,
-                a.author.name_key,
-            )
-            for a in paper.authorships.all()
-        ],
-        [(c.pk, c.code) for c in paper.categories.all()],
+        [(a.pk, a.name, a.name_key, a.get_absolute_url()) for a in authors_of(paper)],
+        [(c.pk, c.code) for c in categories_of(paper)],
     )
 
 

@@ -234,3 +234,46 @@ def test_a_reader_pastes_an_abstract_asks_why_and_takes_the_citation(site, open_
     bib = page.locator(".cite a", has_text="BibTeX").get_attribute("href")
     body = page.request.get(bib).text()
     assert body.startswith("@misc{") and "eprint = {2608.00103}" in body
+
+
+def test_a_member_builds_a_collection_exports_it_and_imports_the_file_into_another(
+    site, open_page, tmp_path
+):
+    from community.models import CitationImport, User
+    from community.services.citation_imports import complete_import
+
+    User.objects.create_user("grace", "grace@example.org", "compiler 1952 cobol")
+    page = open_page()
+    page.goto("/accounts/login")
+    page.fill("#id_username", "grace")
+    page.fill("#id_password", "compiler 1952 cobol")
+    page.click("form.stack button")
+
+    # Start a collection and add a paper to it from the paper's page (htmx, in place).
+    page.goto("/collections")
+    page.fill("#collection-name", "Video generation")
+    page.click("form.stack button")
+    page.wait_for_url(re.compile(r"/collections/grace/video-generation$"))
+    page.goto("/papers/2608.00100")
+    page.click("form.collect button")
+    page.locator("form.collect", has_text="Video generation").wait_for()
+    page.goto("/collections/grace/video-generation")
+    assert "Diffusion transformers" in page.locator("ol.collection").inner_text()
+
+    # Its BibTeX, saved as a file, imported into a second collection.
+    bib = page.locator("a", has_text="BibTeX").get_attribute("href")
+    saved = tmp_path / "video.bib"
+    saved.write_text(page.request.get(bib).text())
+    page.goto("/collections")
+    page.fill("#collection-name", "Copied")
+    page.click("form.stack button")
+    page.wait_for_url(re.compile(r"/collections/grace/copied$"))
+    page.set_input_files("#import-file", str(saved))
+    page.click("form[action$='/import'] button")
+    page.wait_for_url(re.compile(r"/collections/\d+/imports/\d+$"))
+    assert "Importing" in page.locator("#import-report").inner_text()
+    complete_import(CitationImport.objects.get().pk)  # what `paperboy worker` does
+    page.locator("#import-report", has_text="1 matched in the catalogue").wait_for()
+    assert serious_accessibility_violations(page) == []
+    page.locator("#import-report a", has_text="Copied").click()
+    assert "Diffusion transformers" in page.locator("ol.collection").inner_text()

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import citations
 from catalog.models import Paper
-from community.models import Collection
+from catalog.sources.citation_files import MAX_BYTES
+from community.models import CitationImport, Collection
 from community.queries import collection_items, collections_of, visible_collection
 from community.services import collections as service
+from community.services.citation_imports import start_import
 from community.services.errors import NotAllowed
 from web.htmx import is_htmx
 from web.params import positive_id
@@ -142,3 +144,34 @@ def collect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         return HttpResponse(f'<p class="meta" role="status">{escape(done)}</p>')
     messages.success(request, done)
     return redirect(paper.get_absolute_url())
+
+
+@login_required
+@require_POST
+def import_file(request: HttpRequest, pk: str) -> HttpResponse:
+    """Upload a BibTeX or RIS file into one of the member's collections; the report page
+    follows the background import."""
+    found = _owned(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a BibTeX (.bib) or RIS (.ris) file to import.")
+        return redirect(found.get_absolute_url())
+    try:
+        job = start_import(request.user, found, upload.read(MAX_BYTES + 1), upload.name)
+    except NotAllowed as error:
+        messages.error(request, error.message)
+        return redirect(found.get_absolute_url())
+    return redirect("web:citation_import", pk=found.pk, number=job.pk)
+
+
+@login_required
+@require_GET
+def import_report(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """What an import matched, fetched and did not find (it refreshes while it runs)."""
+    job = get_object_or_404(
+        CitationImport.objects.select_related("collection__owner"),
+        pk=number,
+        collection__pk=pk,
+        owner=request.user,
+    )
+    return render(request, "web/citation_import.html", {"job": job, "counts": job.counts()})
