@@ -10,7 +10,7 @@ each URL with 8 connections, as three readers:
 
 Each figure is the median of --runs wrk runs (3 by default): the machines are noisy.
 
-    .venv/bin/python bench/web.py [--seconds 10] [--connections 8] [--runs 3]
+    .venv/bin/python bench/web.py [--seconds 8] [--connections 8] [--runs 3]
 
 Prints a table and rewrites the "Web" section of docs/benchmarks.md.
 """
@@ -143,31 +143,51 @@ def warm(url: str, headers: list[str]) -> None:
         urllib.request.urlopen(request, timeout=60).close()
 
 
-def measure(env: dict[str, str], session: str, token: str, args) -> list[tuple]:
-    rows = []
-    for reader, cache_seconds, headers in readers(session, token):
-        port = free_port()
-        server = run_server({**env, "PAPERBOY_PAGE_CACHE_SECONDS": cache_seconds}, port)
-        try:
-            for path, label in URLS:
-                if reader == "token holder" and not path.startswith(API):
-                    continue
-                url = f"http://127.0.0.1:{port}{path}"
-                warm(url, headers)
-                runs = [wrk(url, headers, args.seconds, args.connections) for _ in range(args.runs)]
-                result = median_of(runs)
-                cache = "off" if cache_seconds == "0" else f"{cache_seconds} s"
-                rows.append((label, path, reader, cache, result))
-                print(f"{label:18} {reader:12} cache {cache:5} {result}", file=sys.stderr)
-        finally:
+def measure(env: dict[str, str], session: str, token: str, args) -> tuple[list, dict]:
+    """Every reader on every URL, `args.runs` times, the readers taking turns within each
+    run so that a slow spell of the machine falls on all of them alike. Returns the rows
+    (medians) and, per URL, the median over runs of member / uncached visitor requests/s."""
+    servers = {
+        seconds: run_server({**env, "PAPERBOY_PAGE_CACHE_SECONDS": seconds}, port)
+        for seconds, port in (("30", free_port()), ("0", free_port()))
+    }
+    ports = {
+        seconds: server.args[server.args.index("--port") + 1] for seconds, server in servers.items()
+    }
+    rows, ratios = [], {}
+    try:
+        for path, label in URLS:
+            kinds = [
+                (reader, seconds, headers)
+                for reader, seconds, headers in readers(session, token)
+                if reader != "token holder" or path.startswith(API)
+            ]
+            url = {seconds: f"http://127.0.0.1:{port}{path}" for seconds, port in ports.items()}
+            for _, seconds, headers in kinds:
+                warm(url[seconds], headers)
+            runs: dict[tuple, list] = {(reader, seconds): [] for reader, seconds, _ in kinds}
+            for _ in range(args.runs):
+                for reader, seconds, headers in kinds:
+                    found = wrk(url[seconds], headers, args.seconds, args.connections)
+                    runs[reader, seconds].append(found)
+            member, uncached = runs[("member", "30")], runs[("visitor", "0")]
+            ratios[path] = statistics.median(
+                m["rps"] / v["rps"] for m, v in zip(member, uncached, strict=True)
+            )
+            for (reader, seconds), results in runs.items():
+                cache = "off" if seconds == "0" else f"{seconds} s"
+                rows.append((label, path, reader, cache, median_of(results)))
+                print(f"{label:18} {reader:12} cache {cache:5} {rows[-1][-1]}", file=sys.stderr)
+    finally:
+        for server in servers.values():
             server.terminate()
             server.wait(timeout=20)
-    return rows
+    return rows, ratios
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -189,7 +209,7 @@ def main() -> None:
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
         session, token = made.stdout.split()[-2:]
-        rows = measure(env, session, token, args)
+        rows, ratios = measure(env, session, token, args)
     lines = [
         "| page | URL | reader | page cache | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---|---:|---:|---:|---:|",
@@ -200,6 +220,12 @@ def main() -> None:
             f"{r['p99']:.1f} | {r['errors']:.0f} |"
         )
     table = "\n".join(lines)
+    table += (
+        "\n\nMembers against uncached visitors, the same page rendered for both (median over "
+        "the runs of the two readers' requests/s, measured one after the other): "
+        + "; ".join(f"`{path}` {ratio:.2f}" for path, ratio in ratios.items())
+        + "."
+    )
     print(table)
     write_section(
         "Web",
@@ -207,7 +233,8 @@ def main() -> None:
         f"--connections {args.connections} --runs {args.runs}",
         "gunicorn with 2 workers x 4 threads on the demo's 580 days of daily papers (SQLite), "
         f"wrk with {args.connections} connections on the same 2 cores, {args.seconds} s per "
-        f"URL after a warm-up; each figure is the median of {args.runs} runs. Visitors with "
+        f"URL after a warm-up; each figure is the median of {args.runs} runs, in which the readers "
+        "take turns. Visitors with "
         "the page cache on reuse a rendering for up to 30 s; with it off every request "
         "renders. Members (a session cookie) never get cached pages: their list pages are "
         "assembled from cached cards with their own votes laid over (web/cards.py). Token "

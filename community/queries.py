@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from catalog.models import Category, Paper
 from catalog.queries import AUTHORS_ON_CARDS, ordered_authorships
-from community.models import Collection, Comment, DailyListing, Upvote
+from community.models import Collection, CollectionItem, Comment, DailyListing, Upvote
 from community.periods import Period
 from community.trending import TrendingParams, trending_score
 
@@ -350,4 +350,36 @@ def collection_items(collection):
     """The collection's items in order, each with its paper's details (every author)."""
     return collection.items.select_related("paper", "paper__primary_category").prefetch_related(
         ordered_authorships("paper__authorships")
+    )
+
+
+def papers_liked_by(user_ids: set[int] | list[int]) -> dict[int, list[int]]:
+    """Each member's upvoted and collected papers, oldest first (a paper once, at the last
+    time they upvoted or collected it): what their "for you" suggestions are like."""
+    events: dict[int, dict[int, dt.datetime]] = {}
+    upvotes = Upvote.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "paper_id", "created"
+    )
+    collected = CollectionItem.objects.filter(collection__owner_id__in=list(user_ids)).values_list(
+        "collection__owner_id", "paper_id", "added"
+    )
+    for user_id, paper_id, when in [*upvotes, *collected]:
+        mine = events.setdefault(user_id, {})
+        if paper_id not in mine or mine[paper_id] < when:
+            mine[paper_id] = when
+    return {
+        user_id: sorted(papers, key=lambda pk: (papers[pk], pk))
+        for user_id, papers in events.items()
+    }
+
+
+def recently_listed(days: int) -> list[int]:
+    """Papers listed (and not hidden) in the `days` days up to the latest listed day."""
+    latest = latest_listing_day()
+    if latest is None:
+        return []
+    since = latest - dt.timedelta(days=days - 1)
+    listed = DailyListing.objects.filter(listed_on__range=(since, latest), hidden=False)
+    return list(
+        dict.fromkeys(listed.order_by("-listed_on", "paper_id").values_list("paper_id", flat=True))
     )

@@ -102,30 +102,33 @@ def _render(paper, listing=None) -> str:
     return render_to_string(CARD_TEMPLATE, {"paper": paper, "listing": listing})
 
 
-def _listing_pieces(rows: list[dict]) -> list[str]:
-    """Each row's cached card markup, rendering (and keeping) the ones not seen before."""
+def _listing_pieces(rows: list[dict]) -> dict[int, str]:
+    """Each row's cached card markup by listing id, rendering (and keeping) the ones not
+    seen before. A listing deleted since the rows were read is left out."""
     cache = caches["fragments"]
-    keys = [_listing_key(row) for row in rows]
-    found = cache.get_many(keys)
-    missing = [row["pk"] for row, key in zip(rows, keys, strict=True) if key not in found]
+    keys = {row["pk"]: _listing_key(row) for row in rows}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
-        fresh = {}
-        listings = listings_by_pk(missing)
-        for row, key in zip(rows, keys, strict=True):
-            if key not in found and row["pk"] in listings:
-                listing = listings[row["pk"]]
-                fresh[key] = _render(listing.paper, listing)
+        fresh = {
+            keys[pk]: _render(listing.paper, listing)
+            for pk, listing in listings_by_pk(missing).items()
+        }
         cache.set_many(fresh, SECONDS)
         found.update(fresh)
-    return [found[key] for key in keys]
+    return {pk: found[key] for pk, key in keys.items() if key in found}
 
 
 def listing_cards(request, rows: list[dict], *, rank_offset: int, upvoted: set[int]) -> SafeString:
     """A page of list cards (rows from community.queries.listed_rows), ranked from
     rank_offset + 1, with the reader's votes (`upvoted`: paper ids) laid over."""
     vote_button = VoteButtons(request)
+    pieces = _listing_pieces(rows)
     cards = []
-    for number, (row, piece) in enumerate(zip(rows, _listing_pieces(rows), strict=True), 1):
+    for number, row in enumerate(rows, 1):
+        piece = pieces.get(row["pk"])
+        if piece is None:
+            continue
         vote = vote_button(row["arxiv_id"], on=row["paper_id"] in upvoted, votes=row["votes"])
         rank = f'<span class="rank">{rank_offset + number}.</span> '
         cards.append(piece.replace(VOTE_SLOT, vote, 1).replace(RANK_SLOT, rank, 1))

@@ -151,7 +151,7 @@ class PreferencesForm(forms.Form):
     exclude_authors = forms.CharField(required=False, label="Never include these authors")
     for_you = forms.BooleanField(
         required=False,
-        label="For you: papers like the ones you upvoted",
+        label="For you: papers like the ones you upvoted or collected",
         help_text="Needs an account with this address.",
     )
     send_empty = forms.BooleanField(required=False, label="Send a digest even when nothing matched")

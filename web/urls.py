@@ -42,6 +42,7 @@ urlpatterns = [
     re_path(r"^categories/(?P<code>[a-z\-]+(?:\.[A-Za-z\-]+)?)$", papers.category, name="category"),
     path("submit", submit.submit, name="submit"),
     path("submit/<int:pk>", submit.submission, name="submission"),
+    path("for-you", lists.for_you, name="for_you"),
     path("collections", collections.mine, name="collections"),
     path("collections/<int:pk>/change", collections.change, name="collection_change"),
     path("collections/<int:pk>/import", collections.import_file, name="collection_import"),

@@ -22,9 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from catalog.models import Authorship, Paper
-from community.models import DailyListing, Upvote
+from community.models import DailyListing
 from community.periods import Period
-from community.queries import paper_upvote_counts
+from community.queries import paper_upvote_counts, papers_liked_by
 from digests.models import DeliveredPaper, Delivery, Subscription
 from digests.periods import digest_period
 from search.fusion import reciprocal_rank_fusion
@@ -33,7 +33,7 @@ from search.topics import profiles_of, rank_by_likeness, rank_topics
 CHUNK = 2000
 TOP_POOL = 200
 RRF_K = 20.0
-PROFILE_UPVOTES = 200  # a member's latest upvotes make their "for you" profile
+PROFILE_UPVOTES = 200  # a member's latest upvotes and collected papers: "for you"
 
 
 @dataclass
@@ -156,15 +156,6 @@ def due_subscriptions(frequency: str, period: Period) -> QuerySet[Subscription]:
     ).exclude(Exists(done))
 
 
-def _upvotes_of(user_ids: set[int]) -> dict[int, list[int]]:
-    """Each member's upvoted papers, oldest first."""
-    found: dict[int, list[int]] = {}
-    upvotes = Upvote.objects.filter(user_id__in=list(user_ids)).order_by("created", "pk")
-    for user_id, paper_id in upvotes.values_list("user_id", "paper_id"):
-        found.setdefault(user_id, []).append(paper_id)
-    return found
-
-
 def build_digests(
     frequency: str,
     sent_on: dt.date,
@@ -188,7 +179,7 @@ def build_digests(
     topics = sorted({topic for row in rows for topic in row["topics"]})
     topic_ranking = rank_topics(topics, pool.ids)
     members = {row["user_id"] for row in rows if row["for_you"] and row["user_id"]}
-    upvotes = _upvotes_of(members)
+    upvotes = papers_liked_by(members)
     recent = {user_id: papers[-PROFILE_UPVOTES:] for user_id, papers in upvotes.items()}
     liked = rank_by_likeness(profiles_of(recent), pool.ids)
     already_liked = {user_id: set(papers) for user_id, papers in upvotes.items()}
@@ -206,7 +197,7 @@ def build_digests(
                 mine = already_liked.get(row["user_id"], set())
                 sources.append(
                     (
-                        "like papers you upvoted",
+                        "like papers you upvoted or collected",
                         [pk for pk in liked.get(row["user_id"], []) if pk not in mine],
                     )
                 )

@@ -1,6 +1,8 @@
 """A member imports a Zotero export into a collection: matched by arXiv id, DOI or title,
 missing arXiv papers fetched in the background, and a report of what was not found."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -247,3 +249,33 @@ def test_a_token_holder_imports_through_the_api(member, client, catalogue):
     refused = client.post(f"/api/v1/collections/{collection.pk}/imports", {"file": bad}, **auth)
     assert refused.status_code == 400 and "neither a BibTeX" in refused.json()["detail"]
     assert client.get(f"/api/v1/collections/{collection.pk}/imports/999", **auth).status_code == 404
+
+
+def test_an_imported_collection_seeds_the_for_you_page(member, member_client):
+    """Papers like the collected ones come first; the collected ones themselves are left out."""
+    from django.utils import timezone
+
+    from search.services.embedding import embed_pending
+    from tests.factories import DailyListingFactory
+
+    today = timezone.localdate()
+    for title, abstract in [
+        ("Video diffusion with temporal attention", "We generate long videos with diffusion."),
+        ("Protein folding with graph networks", "We predict protein structures from sequences."),
+        ("Denoising diffusion for video generation", "We generate video clips with diffusion."),
+    ]:
+        DailyListingFactory(listed_on=today, paper__title=title, paper__abstract=abstract)
+    embed_pending()
+    assert "Upvote papers or keep them" in member_client.get("/for-you").content.decode()
+    collection = create_collection(member, "Seeds")
+    job = start_import(
+        member,
+        collection,
+        b"@misc{ho2026, title = {Denoising Diffusion for Video Generation}}",
+    )
+    complete_import(job.pk)
+    assert job.pk and collection.items.count() == 1
+    page = member_client.get("/for-you").content.decode()
+    titles = re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', page)
+    assert titles[0] == "Video diffusion with temporal attention"
+    assert "Denoising diffusion for video generation" not in titles

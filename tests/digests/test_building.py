@@ -140,4 +140,4 @@ def test_for_you_ranks_papers_like_the_members_upvotes(week_of_papers, member):
     build_digests("weekly", WEEK_SENT_ON)
     delivery = Delivery.objects.get(subscription=subscription)
     assert titles(delivery) == ["Video diffusion with temporal attention"]
-    assert delivery.paper_ids[0][1] == "like papers you upvoted"
+    assert delivery.paper_ids[0][1] == "like papers you upvoted or collected"

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from catalog.queries import latest_papers
+from catalog.queries import latest_papers, papers_for_cards
 from community.periods import Period, day_period, parse_month, parse_week, week_period_of
 from community.permissions import is_curator
 from community.queries import (
@@ -22,8 +23,12 @@ from community.queries import (
     listed_rows,
     member_upvoted,
     neighbour_days,
+    papers_liked_by,
+    recently_listed,
     trending_period,
 )
+from digests.services.building import PROFILE_UPVOTES
+from search.topics import profiles_of, rank_by_likeness
 from web.cards import listing_cards
 
 PAGE_SIZE = 50
@@ -171,3 +176,28 @@ def current_period(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == "week":
         return redirect("web:week", week=week_period_of(day).slug)
     return redirect("web:month", month=f"{day:%Y-%m}")
+
+
+FOR_YOU_DAYS = 30  # suggestions come from the papers listed in the last month
+FOR_YOU_SHOWN = 30
+
+
+@login_required
+@require_GET
+def for_you(request: HttpRequest) -> HttpResponse:
+    """`/for-you`: the last month's listed papers most like the member's upvoted and
+    collected ones (the ranking their "for you" digest uses), without those themselves."""
+    liked = papers_liked_by([request.user.pk]).get(request.user.pk, [])
+    seeds = liked[-PROFILE_UPVOTES:]
+    candidates = [pk for pk in recently_listed(FOR_YOU_DAYS) if pk not in set(liked)]
+    ranked = rank_by_likeness(profiles_of({"me": seeds}), candidates).get("me", [])
+    papers = papers_for_cards().in_bulk(ranked[:FOR_YOU_SHOWN])
+    return render(
+        request,
+        "web/for_you.html",
+        {
+            "papers": [papers[pk] for pk in ranked[:FOR_YOU_SHOWN] if pk in papers],
+            "seeds": len(seeds),
+            "days": FOR_YOU_DAYS,
+        },
+    )
