@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from functools import cache
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -19,6 +21,7 @@ from django.db.models.functions import Lower
 
 from catalog.models import Author, Authorship, Category, ImportRun, Paper
 
+T = TypeVar("T")
 AUTHORS_ON_CARDS = 9  # cards show eight names, and "et al." when a ninth exists
 
 
@@ -197,7 +200,13 @@ def papers_in_category(code: str) -> QuerySet[Paper]:
     return papers_for_cards().filter(Exists(inside)).order_by("-published_on", "-arxiv_id")
 
 
-MATCH_CHUNK = 500  # values per IN (...), well inside every backend's parameter limit
+IN_CHUNK = 500  # values per IN (...), well inside every backend's parameter limit
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices of IN_CHUNK, one statement's worth each."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
 
 
 def normalised_title(title: str) -> str:
@@ -216,8 +225,8 @@ def match_citations(works: list) -> list[tuple[int | None, str]]:
     by_id = _pks_by(Paper.objects.all(), "arxiv_id", {w.arxiv_id for w in works if w.arxiv_id})
     dois = {w.doi for w in works if w.doi}
     by_doi = _pks_by(Paper.objects.annotate(key=Lower("doi")), "key", dois)
-    wanted = {w.title.lower(): normalised_title(w.title) for w in works if w.title}
-    by_title = _pks_by(Paper.objects.annotate(key=Lower("title")), "key", set(wanted))
+    titles = {w.title.lower() for w in works if w.title}
+    by_title = _pks_by(Paper.objects.annotate(key=Lower("title")), "key", titles)
     found = []
     for work in works:
         if work.arxiv_id in by_id:
@@ -232,9 +241,8 @@ def match_citations(works: list) -> list[tuple[int | None, str]]:
 
 
 def _pks_by(papers: QuerySet[Paper], key: str, values: set[str]) -> dict[str, int]:
-    ordered, found = sorted(values), {}
-    for start in range(0, len(ordered), MATCH_CHUNK):
-        chunk = ordered[start : start + MATCH_CHUNK]
+    found: dict[str, int] = {}
+    for chunk in in_chunks(sorted(values)):
         for value, pk in papers.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
             found.setdefault(value, pk)
     return found

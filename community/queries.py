@@ -9,12 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -23,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Category, Paper
-from catalog.queries import AUTHORS_ON_CARDS, ordered_authorships
+from catalog.queries import AUTHORS_ON_CARDS, in_chunks, ordered_authorships
 from community.models import Collection, CollectionItem, Comment, DailyListing, Upvote
 from community.periods import Period
 from community.trending import TrendingParams, trending_score
@@ -70,19 +68,6 @@ def _with_details(
     return listings.select_related("paper__primary_category", "submitted_by").prefetch_related(
         ordered_authorships("paper__authorships", first=first)
     )
-
-
-def in_category(code: str) -> Exists:
-    """Papers filed under `code`, or under any category of the archive `code` names."""
-    through = Paper.categories.through
-    matching = through.objects.filter(paper_id=OuterRef("paper_id"))
-    if "." in code:
-        matching = matching.filter(category__code=code)
-    else:
-        matching = matching.filter(
-            Q(category__code=code) | Q(category__code__startswith=f"{code}.")
-        )
-    return Exists(matching)
 
 
 CARD_ROW_FIELDS = (
@@ -282,8 +267,7 @@ def member_upvoted(user, paper_ids: list[int]) -> set[int]:
         return set()
     found: set[int] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(paper_ids), UPVOTE_CHUNK):
-            chunk = [int(pk) for pk in paper_ids[start : start + UPVOTE_CHUNK]]
+        for chunk in in_chunks([int(pk) for pk in paper_ids]):
             marks = ", ".join(["%s"] * len(chunk))
             # Only the model's table name and placeholders are formatted in.
             cursor.execute(
@@ -295,9 +279,6 @@ def member_upvoted(user, paper_ids: list[int]) -> set[int]:
     return found
 
 
-UPVOTE_CHUNK = 500  # ids per statement, well inside every backend's parameter limit
-
-
 def paper_upvote_counts(paper_ids: list[int]) -> dict[int, int]:
     """Upvote rows plus the imported baseline for each paper.
 
@@ -307,8 +288,7 @@ def paper_upvote_counts(paper_ids: list[int]) -> dict[int, int]:
     upvotes, listings = Upvote._meta.db_table, DailyListing._meta.db_table
     counts: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(paper_ids), UPVOTE_CHUNK):
-            chunk = [int(pk) for pk in paper_ids[start : start + UPVOTE_CHUNK]]
+        for chunk in in_chunks([int(pk) for pk in paper_ids]):
             marks = ", ".join(["%s"] * len(chunk))
             # Only the models' table names and placeholders are formatted in.
             statement = (

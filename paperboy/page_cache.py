@@ -32,8 +32,8 @@ CACHED_PREFIXES = (
     "/api/v1/search",
 )
 PUBLIC_API_PREFIXES = ("/api/daily_papers", "/api/papers", "/api/v1/search")
-# Headers the page cache adds or the server sets per answer; the view's others are kept.
-NOT_KEPT = {"content-length", "x-page-cache"}
+# Set again for each answer; the view's other headers are kept with the body.
+NOT_KEPT = {"content-length"}
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

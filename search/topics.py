@@ -97,6 +97,22 @@ def rank_by_likeness(
     return ranked
 
 
+PROFILE_SIZE = 200  # a member's latest upvoted and collected papers make their profile
+
+
+def like_these(liked: dict[object, list[int]], candidates: list[int]) -> dict[object, list[int]]:
+    """ "For you": for each member's liked papers (oldest first), the candidates most like
+    their latest PROFILE_SIZE, best first, leaving out every paper they liked. The digest's
+    "for you" part and the `/for-you` page both rank this way."""
+    recent = {key: papers[-PROFILE_SIZE:] for key, papers in liked.items()}
+    ranked = rank_by_likeness(profiles_of(recent), candidates)
+    found = {}
+    for key, papers in ranked.items():
+        mine = set(liked[key])
+        found[key] = [pk for pk in papers if pk not in mine]
+    return found
+
+
 def profiles_of(groups: dict[object, list[int]]) -> dict[object, np.ndarray]:
     """For each group of papers (e.g. one member's upvotes), the normalised mean of their
     embeddings; groups without any are left out. Every embedding is loaded once."""

@@ -65,11 +65,15 @@ def complete_import(import_id: int) -> CitationImport:
     if job.status == CitationImport.Status.DONE:
         return job
     works = [CitedWork(**entry) for entry in job.entries]
+    matches = _matched(works)
+    catalogued = Paper.objects.in_bulk([pk for pk, _ in matches if pk])
+    papers = [catalogued.get(pk) for pk, _ in matches]  # one per entry, None when unmatched
     report = [
-        _outcome(work, pk, how) for work, (pk, how) in zip(works, _matched(works), strict=True)
+        _outcome(work, paper, how)
+        for work, paper, (_, how) in zip(works, papers, matches, strict=True)
     ]
-    _fetch_missing(works, report)
-    _add_found(job.collection, report)
+    _fetch_missing(works, papers, report)
+    _add_found(job.collection, papers, report)
     job.report, job.status, job.finished = report, CitationImport.Status.DONE, timezone.now()
     job.save(update_fields=["report", "status", "finished"])
     return job
@@ -87,15 +91,15 @@ def _matched(works: list[CitedWork]) -> list[tuple[int | None, str]]:
     return found
 
 
-def _outcome(work: CitedWork, pk: int | None, how: str) -> dict:
+def _outcome(work: CitedWork, paper: Paper | None, how: str) -> dict:
     return {
         "key": work.key,
         "title": work.title,
         "arxiv_id": work.arxiv_id,
-        "outcome": "matched" if pk else "not found",
+        "outcome": "matched" if paper else "not found",
         "how": how,
-        "paper": pk,
-        "why": "" if pk else _why_not(work),
+        "paper": None,  # the paper's arXiv id, once it is in the collection
+        "why": "" if paper else _why_not(work),
     }
 
 
@@ -107,31 +111,29 @@ def _why_not(work: CitedWork) -> str:
     return "the entry names no arXiv id, DOI or title"
 
 
-def _fetch_missing(works: list[CitedWork], report: list[dict]) -> None:
+def _fetch_missing(works: list[CitedWork], papers: list[Paper | None], report: list[dict]) -> None:
     """Look up on arXiv the papers entries name by arXiv id that the catalogue lacks."""
     fetched = 0
-    for work, outcome in zip(works, report, strict=True):
-        if outcome["paper"] or not work.arxiv_id:
+    for number, (work, outcome) in enumerate(zip(works, report, strict=True)):
+        if papers[number] or not work.arxiv_id:
             continue
         if fetched >= MAX_FETCHES:
             outcome["why"] = f"over the {MAX_FETCHES} arXiv lookups one import may make"
             continue
         fetched += 1
         try:
-            paper = fetch_arxiv_paper(work.arxiv_id)
+            papers[number] = fetch_arxiv_paper(work.arxiv_id)
         except SourceError:
             outcome["why"] = "arXiv could not be reached; import the file again later"
             continue
-        if paper is None:
+        if papers[number] is None:
             outcome["why"] = f"arXiv has no paper {work.arxiv_id}"
         else:
-            outcome.update(outcome="fetched", how="arXiv id", paper=paper.pk, why="")
+            outcome.update(outcome="fetched", how="arXiv id", why="")
 
 
-def _add_found(collection: Collection, report: list[dict]) -> None:
-    papers = Paper.objects.in_bulk([o["paper"] for o in report if o["paper"]])
-    for outcome in report:
-        paper = papers.get(outcome["paper"])
+def _add_found(collection: Collection, papers: list[Paper | None], report: list[dict]) -> None:
+    for paper, outcome in zip(papers, report, strict=True):
         if paper is None:
             continue
         try:

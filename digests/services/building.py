@@ -28,12 +28,11 @@ from community.queries import paper_upvote_counts, papers_liked_by
 from digests.models import DeliveredPaper, Delivery, Subscription
 from digests.periods import digest_period
 from search.fusion import reciprocal_rank_fusion
-from search.topics import profiles_of, rank_by_likeness, rank_topics
+from search.topics import like_these, rank_topics
 
 CHUNK = 2000
 TOP_POOL = 200
 RRF_K = 20.0
-PROFILE_UPVOTES = 200  # a member's latest upvotes and collected papers: "for you"
 
 
 @dataclass
@@ -179,10 +178,7 @@ def build_digests(
     topics = sorted({topic for row in rows for topic in row["topics"]})
     topic_ranking = rank_topics(topics, pool.ids)
     members = {row["user_id"] for row in rows if row["for_you"] and row["user_id"]}
-    upvotes = papers_liked_by(members)
-    recent = {user_id: papers[-PROFILE_UPVOTES:] for user_id, papers in upvotes.items()}
-    liked = rank_by_likeness(profiles_of(recent), pool.ids)
-    already_liked = {user_id: set(papers) for user_id, papers in upvotes.items()}
+    liked = like_these(papers_liked_by(members), pool.ids)
     excluder = Excluder(pool)
     merged: dict[tuple, list[tuple[int, str]]] = {}
 
@@ -194,13 +190,8 @@ def build_digests(
                 sources.append(("top of the period", pool.top))
             sources += [(f"topic: {t}", topic_ranking.get(t, [])) for t in row["topics"]]
             if row["for_you"] and row["user_id"]:
-                mine = already_liked.get(row["user_id"], set())
-                sources.append(
-                    (
-                        "like papers you upvoted or collected",
-                        [pk for pk in liked.get(row["user_id"], []) if pk not in mine],
-                    )
-                )
+                label = "like papers you upvoted or collected"
+                sources.append((label, liked.get(row["user_id"], [])))
             order = reciprocal_rank_fusion([ids for _, ids in sources], k=RRF_K)
             reason: dict[int, str] = {}
             best: dict[int, int] = {}

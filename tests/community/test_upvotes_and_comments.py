@@ -34,9 +34,10 @@ def test_imported_counts_are_a_baseline_not_rows(member):
 
 
 def test_counts_for_many_papers_add_rows_to_the_best_imported_baseline(member, other_member):
-    from community.queries import UPVOTE_CHUNK, paper_upvote_counts
+    from catalog.queries import IN_CHUNK
+    from community.queries import paper_upvote_counts
 
-    papers = PaperFactory.create_batch(UPVOTE_CHUNK + 3)  # more than one statement's worth
+    papers = PaperFactory.create_batch(IN_CHUNK + 3)  # more than one statement's worth
     listed, voted, both, neither = papers[0], papers[1], papers[-1], papers[2]
     DailyListingFactory(paper=listed, imported_upvotes=7)
     DailyListingFactory(paper=listed, imported_upvotes=9, listed_on="2026-08-22")  # relisted

@@ -27,8 +27,7 @@ from community.queries import (
     recently_listed,
     trending_period,
 )
-from digests.services.building import PROFILE_UPVOTES
-from search.topics import profiles_of, rank_by_likeness
+from search.topics import PROFILE_SIZE, like_these
 from web.cards import listing_cards
 
 PAGE_SIZE = 50
@@ -187,17 +186,15 @@ FOR_YOU_SHOWN = 30
 def for_you(request: HttpRequest) -> HttpResponse:
     """`/for-you`: the last month's listed papers most like the member's upvoted and
     collected ones (the ranking their "for you" digest uses), without those themselves."""
-    liked = papers_liked_by([request.user.pk]).get(request.user.pk, [])
-    seeds = liked[-PROFILE_UPVOTES:]
-    candidates = [pk for pk in recently_listed(FOR_YOU_DAYS) if pk not in set(liked)]
-    ranked = rank_by_likeness(profiles_of({"me": seeds}), candidates).get("me", [])
+    liked = papers_liked_by([request.user.pk])
+    ranked = like_these(liked, recently_listed(FOR_YOU_DAYS)).get(request.user.pk, [])
     papers = papers_for_cards().in_bulk(ranked[:FOR_YOU_SHOWN])
     return render(
         request,
         "web/for_you.html",
         {
             "papers": [papers[pk] for pk in ranked[:FOR_YOU_SHOWN] if pk in papers],
-            "seeds": len(seeds),
+            "seeds": min(len(liked.get(request.user.pk, [])), PROFILE_SIZE),
             "days": FOR_YOU_DAYS,
         },
     )
