@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import collections, daily_papers, papers, search, subscriptions
+from api import collections, daily_papers, following, papers, search, subscriptions
 from community.services.errors import NotAllowed
 
 api = NinjaAPI(
@@ -25,6 +25,7 @@ api.add_router("/", search.router)  # before papers: /papers/search is not a pap
 api.add_router("/", papers.router)
 api.add_router("/", subscriptions.router)
 api.add_router("/", collections.router)
+api.add_router("/", following.router)
 
 
 def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:

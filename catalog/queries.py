@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -194,10 +195,15 @@ def recent_import_runs(limit: int = 20) -> QuerySet[ImportRun]:
 def papers_in_category(code: str) -> QuerySet[Paper]:
     """Papers in a category (or, for an archive such as `cs`, any of its categories), newest
     first, with what a card shows."""
+    return papers_for_cards().filter(in_category(code)).order_by("-published_on", "-arxiv_id")
+
+
+def in_category(code: str) -> Exists:
+    """A filter: the paper is in the category, or in any category of the archive `code`."""
     inside = Paper.categories.through.objects.filter(paper_id=OuterRef("pk")).filter(
         Q(category__code=code) | Q(category__code__startswith=f"{code}.")
     )
-    return papers_for_cards().filter(Exists(inside)).order_by("-published_on", "-arxiv_id")
+    return Exists(inside)
 
 
 IN_CHUNK = 500  # values per IN (...), well inside every backend's parameter limit
@@ -246,3 +252,29 @@ def _pks_by(papers: QuerySet[Paper], key: str, values: set[str]) -> dict[str, in
         for value, pk in papers.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
             found.setdefault(value, pk)
     return found
+
+
+def coauthors_of(author: Author, limit: int = 12) -> list[tuple[Author, int]]:
+    """The author's most frequent co-authors, with the number of papers shared."""
+    papers = Authorship.objects.filter(author=author).values("paper_id")
+    rows = (
+        Authorship.objects.filter(paper_id__in=papers)
+        .exclude(author=author)
+        .values("author_id")
+        .annotate(shared=Count("paper_id"))
+        .order_by("-shared", "author_id")[:limit]
+    )
+    shared = {row["author_id"]: row["shared"] for row in rows}
+    found = Author.objects.in_bulk(list(shared))
+    return [(found[pk], n) for pk, n in shared.items() if pk in found]
+
+
+def categories_of_author(author: Author, limit: int = 8) -> list[tuple[str, int]]:
+    """The primary categories of the author's papers, most frequent first, with counts."""
+    rows = (
+        Paper.objects.filter(authorships__author=author, primary_category__isnull=False)
+        .values("primary_category__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "primary_category__code")[:limit]
+    )
+    return [(row["primary_category__code"], row["n"]) for row in rows]

@@ -1,9 +1,19 @@
 """Admin for members (including imported placeholders) and daily listings."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from community.models import ApiToken, Comment, DailyListing, Upvote, User
+from community.models import (
+    ApiToken,
+    AuthorClaim,
+    Comment,
+    DailyListing,
+    Follow,
+    Upvote,
+    User,
+)
+from community.services.claims import decide_claim
+from community.services.errors import NotAllowed
 
 
 @admin.action(description="Let the selected placeholders log in (claimed)")
@@ -66,3 +76,37 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "prefix", "created", "last_used"]
     readonly_fields = ["prefix", "key_hash", "created", "last_used"]
     raw_id_fields = ["user"]
+
+
+@admin.register(AuthorClaim)
+class AuthorClaimAdmin(admin.ModelAdmin):
+    """Curators approve or reject claims here (or on the author page)."""
+
+    list_display = ("author", "user", "status", "notify", "created", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("author__name", "user__username", "user__email")
+    raw_id_fields = ("author", "user", "decided_by")
+    readonly_fields = ("created", "decided_at", "decided_by")
+    actions = ("approve", "reject")
+
+    def _decide(self, request, queryset, approve: bool) -> None:
+        for claim in queryset.select_related("author", "user"):
+            try:
+                decide_claim(claim, request.user, approve=approve)
+            except NotAllowed as error:
+                self.message_user(request, f"{claim}: {error.message}", messages.ERROR)
+
+    @admin.action(description="Approve the selected claims")
+    def approve(self, request, queryset) -> None:
+        self._decide(request, queryset, True)
+
+    @admin.action(description="Reject the selected claims")
+    def reject(self, request, queryset) -> None:
+        self._decide(request, queryset, False)
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "author", "category", "query", "created")
+    list_filter = ("kind",)
+    raw_id_fields = ("user", "author")

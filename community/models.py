@@ -246,3 +246,118 @@ class CitationImport(models.Model):
             key = outcome["outcome"].replace(" ", "_")
             found[key] = found.get(key, 0) + 1
         return found
+
+
+class Follow(models.Model):
+    """Something a member follows: an author, a category (or a whole archive such as `cs`),
+    or a saved search (a query in the search language). /following shows the newest papers
+    of all of them, and a digest or a webhook can carry them."""
+
+    class Kind(models.TextChoices):
+        AUTHOR = "author", "Author"
+        CATEGORY = "category", "Category"
+        SEARCH = "search", "Saved search"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        "catalog.Author", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=32, blank=True)  # "cs.CL", or an archive, "cs"
+    query = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "author"],
+                condition=models.Q(kind="author"),
+                name="follow_author_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "category"],
+                condition=models.Q(kind="category"),
+                name="follow_category_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "query"],
+                condition=models.Q(kind="search"),
+                name="follow_search_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "author"])]
+        ordering = ["kind", "created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.kind} {self.label()}"
+
+    def label(self) -> str:
+        if self.kind == self.Kind.AUTHOR:
+            return self.author.name if self.author else "?"
+        return self.category if self.kind == self.Kind.CATEGORY else self.query
+
+
+class AuthorClaim(models.Model):
+    """A member saying "this author record is me". Curators approve or reject it (in the
+    admin, or on the author page); an approved claim shows the member on the author page,
+    and, if the member opted in, they hear when one of their papers is listed or trends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a curator"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    author = models.ForeignKey("catalog.Author", on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="author_claims")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField(max_length=500, blank=True, help_text="What the member said.")
+    notify = models.BooleanField(
+        default=False,
+        help_text="Mail the member when one of the author's papers is listed or trends.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "user"], name="claim_author_once"),
+            models.UniqueConstraint(
+                fields=["author"],
+                condition=models.Q(status="approved"),
+                name="one_approved_claim_per_author",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created"])]
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} claims {self.author_id} ({self.status})"
+
+
+class AuthorNotice(models.Model):
+    """A mail to a claimed author that one of their papers was listed or is trending: at
+    most one per claim, paper and reason, whatever the number of rounds or workers."""
+
+    class Reason(models.TextChoices):
+        LISTED = "listed", "Listed"
+        TRENDING = "trending", "Trending"
+
+    claim = models.ForeignKey(AuthorClaim, on_delete=models.CASCADE, related_name="notices")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "paper", "reason"], name="author_notice_once")
+        ]
+        indexes = [models.Index(fields=["sent_at", "attempts"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.paper_id} to claim {self.claim_id}"

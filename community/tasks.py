@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from community.services.author_notices import run_author_notices
 from community.services.citation_imports import complete_import
 from community.services.submissions import complete_submission
 
@@ -21,3 +22,9 @@ def import_citations(import_id: int) -> str:
     collection and write the report."""
     job = complete_import(import_id)
     return f"import {job.pk}: {job.counts()}"
+
+
+@task()
+def notify_claimed_authors() -> str:
+    """Mail claimed authors who opted in when one of their papers is listed or trends."""
+    return run_author_notices()

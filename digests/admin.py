@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from digests.models import Delivery, Subscription
+from digests.models import Delivery, Subscription, Webhook
 from digests.services.stopping import cancel_waiting
 
 
@@ -25,3 +25,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ("subscription__email", "message_id")
     raw_id_fields = ("subscription",)
     readonly_fields = ("paper_ids", "claimed_by", "claimed_at", "message_id", "error")
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("owner", "format", "url", "enabled", "failures", "checked_at")
+    list_filter = ("enabled", "format")
+    raw_id_fields = ("owner", "search", "collection")
+    exclude = ("secret",)

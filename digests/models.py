@@ -50,6 +50,9 @@ class Subscription(models.Model):
     exclude_keywords = models.JSONField(default=list, blank=True)
     exclude_authors = models.JSONField(default=list, blank=True)
     for_you = models.BooleanField(default=False, help_text="Papers like the member's upvotes.")
+    following = models.BooleanField(
+        default=False, help_text="New papers of the authors, categories and searches followed."
+    )
     send_empty = models.BooleanField(default=False, help_text="Send even when nothing matched.")
     hard_failures = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
@@ -119,3 +122,85 @@ class DeliveredPaper(models.Model):
 
     def __str__(self) -> str:
         return f"paper {self.paper_id} to {self.subscription_id}"
+
+
+class Webhook(models.Model):
+    """A member's saved search or collection delivered to a URL: a Slack- or
+    Discord-compatible incoming webhook, or a generic JSON body signed with HMAC-SHA256.
+
+    Every round of `paperboy worker` turns the source's new papers into WebhookDelivery
+    rows (one per paper, ever), and posts them; after PAPERBOY_WEBHOOK_MAX_FAILURES failed
+    posts in a row the webhook is disabled and its owner is told by mail."""
+
+    class Format(models.TextChoices):
+        SLACK = "slack", "Slack (incoming webhook)"
+        DISCORD = "discord", "Discord (webhook)"
+        JSON = "json", "JSON, signed (X-Paperboy-Signature)"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(max_length=500)
+    format = models.CharField(max_length=8, choices=Format, default=Format.JSON)
+    secret = models.CharField(max_length=64, default=new_token)
+    search = models.ForeignKey(
+        "community.Follow", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    collection = models.ForeignKey(
+        "community.Collection", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Failed posts in a row.")
+    disabled_reason = models.CharField(max_length=500, blank=True)
+    checked_at = models.DateTimeField(help_text="New papers are those that came after this.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(search__isnull=False, collection__isnull=True)
+                | models.Q(search__isnull=True, collection__isnull=False),
+                name="webhook_has_one_source",
+            )
+        ]
+        indexes = [models.Index(fields=["enabled", "checked_at"])]
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.format} webhook {self.pk} of {self.owner_id}"
+
+    def source_label(self) -> str:
+        if self.search_id:
+            return f"saved search “{self.search.query}”"
+        return f"collection “{self.collection.name}”"
+
+
+class WebhookDelivery(models.Model):
+    """One paper for one webhook: made once (the unique constraint), posted until it goes
+    through or the webhook is disabled, claimed like digest deliveries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be posted"
+        SENDING = "sending", "Claimed by a sender"
+        SENT = "sent", "Posted"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "paper"], name="paper_once_per_webhook")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} to webhook {self.webhook_id} ({self.status})"

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from catalog.models import Paper
 from catalog.queries import by_newest_change, changed_paper_ids
-from community.models import DailyListing
-from digests.models import Delivery
+from community.models import AuthorNotice, DailyListing
+from digests.models import Delivery, WebhookDelivery
 from digests.services.sending import BATCH, claimable
+from digests.services.webhook_rounds import claimable as webhook_claimable
 from search.dense import made_since
 from search.services.embedding import next_batch, papers_without_embeddings, pending_since
 
@@ -48,6 +49,20 @@ def periodic_queries(now: dt.datetime | None = None) -> list[tuple[str, QuerySet
         (
             "digest sender: deliveries to claim",
             Delivery.objects.filter(claimable(now)).order_by("pk").values_list("pk")[:BATCH],
+        ),
+        (
+            "webhooks: papers new since a saved search was last checked",
+            Paper.objects.filter(modified__gt=recently, created__gt=recently).values_list("pk"),
+        ),
+        (
+            "webhooks: deliveries to claim",
+            WebhookDelivery.objects.filter(webhook_claimable(now))
+            .order_by("pk")
+            .values("pk")[:200],
+        ),
+        (
+            "author notices: notices not sent yet",
+            AuthorNotice.objects.filter(sent_at__isnull=True, attempts__lt=3).order_by("pk")[:100],
         ),
     ]
 

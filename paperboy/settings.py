@@ -238,6 +238,13 @@ PAPERBOY_DIGEST_MAX_PAPERS = env_int("PAPERBOY_DIGEST_MAX_PAPERS", 30, minimum=1
 PAPERBOY_RATE_SUBSCRIBE = env_int("PAPERBOY_RATE_SUBSCRIBE", 5, minimum=1)
 PAPERBOY_WORKER_INTERVAL = env_int("PAPERBOY_WORKER_INTERVAL", 300, minimum=5)
 
+# Webhooks (digests/services/webhooks.py): how long a post may take, how many failures in a
+# row disable one, and whether private and loopback addresses may be posted to (tests, or a
+# receiver inside the operator's own network).
+PAPERBOY_WEBHOOK_TIMEOUT = env_float("PAPERBOY_WEBHOOK_TIMEOUT", 5.0, minimum=0.1)
+PAPERBOY_WEBHOOK_MAX_FAILURES = env_int("PAPERBOY_WEBHOOK_MAX_FAILURES", 5, minimum=1)
+PAPERBOY_WEBHOOK_ALLOW_PRIVATE = env_bool("PAPERBOY_WEBHOOK_ALLOW_PRIVATE", False)
+
 # Background jobs: django-tasks with its database backend; `paperboy worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -154,6 +154,11 @@ class PreferencesForm(forms.Form):
         label="For you: papers like the ones you upvoted or collected",
         help_text="Needs an account with this address.",
     )
+    following = forms.BooleanField(
+        required=False,
+        label="Following: new papers of the authors, categories and searches you follow",
+        help_text="Needs an account with this address.",
+    )
     send_empty = forms.BooleanField(required=False, label="Send a digest even when nothing matched")
 
     def __init__(self, *args, max_papers: int = 30, **kwargs) -> None:
@@ -175,6 +180,7 @@ class PreferencesForm(forms.Form):
             "exclude_keywords": ", ".join(subscription.exclude_keywords),
             "exclude_authors": ", ".join(subscription.exclude_authors),
             "for_you": subscription.for_you,
+            "following": subscription.following,
             "send_empty": subscription.send_empty,
         }
 

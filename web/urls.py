@@ -4,7 +4,18 @@ from django.urls import path, re_path, register_converter
 from web import feeds
 from web.converters import IsoDateConverter
 from web.forms import ThrottledPasswordResetForm
-from web.views import accounts, collections, digests, lists, papers, search, submit
+from web.views import (
+    accounts,
+    authors,
+    collections,
+    digests,
+    following,
+    lists,
+    papers,
+    search,
+    submit,
+    webhooks,
+)
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -38,7 +49,12 @@ urlpatterns = [
         papers.listing_action,
         name="listing_action",
     ),
-    path("authors/<int:pk>", papers.author, name="author"),
+    path("authors/<int:pk>", authors.author, name="author"),
+    path("authors/<int:pk>/claim", authors.claim, name="author_claim"),
+    path("authors/<int:pk>/claim/decide", authors.decide, name="author_claim_decide"),
+    path("following", following.following, name="following"),
+    path("following/change", following.follow, name="follow"),
+    path("accounts/webhooks", webhooks.webhooks, name="webhooks"),
     re_path(r"^categories/(?P<code>[a-z\-]+(?:\.[A-Za-z\-]+)?)$", papers.category, name="category"),
     path("submit", submit.submit, name="submit"),
     path("submit/<int:pk>", submit.submission, name="submission"),

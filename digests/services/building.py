@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from catalog.models import Authorship, Paper
+from community.following import followed_among
 from community.models import DailyListing
 from community.periods import Period
 from community.queries import paper_upvote_counts, papers_liked_by
@@ -138,6 +139,7 @@ FIELDS = (
     "include_top",
     "topics",
     "for_you",
+    "following",
     "send_empty",
     "exclude_categories",
     "exclude_keywords",
@@ -179,11 +181,15 @@ def build_digests(
     topic_ranking = rank_topics(topics, pool.ids)
     members = {row["user_id"] for row in rows if row["for_you"] and row["user_id"]}
     liked = like_these(papers_liked_by(members), pool.ids)
+    followed = followed_among(
+        {r["user_id"] for r in rows if r["following"] and r["user_id"]}, pool.ids
+    )
     excluder = Excluder(pool)
     merged: dict[tuple, list[tuple[int, str]]] = {}
 
     def ranking_for(row: dict) -> list[tuple[int, str]]:
-        key = (row["include_top"], tuple(row["topics"]), row["user_id"] if row["for_you"] else None)
+        personal = row["user_id"] if row["for_you"] or row["following"] else None
+        key = (row["include_top"], tuple(row["topics"]), personal, row["for_you"], row["following"])
         if key not in merged:
             sources: list[tuple[str, list[int]]] = []
             if row["include_top"]:
@@ -192,6 +198,8 @@ def build_digests(
             if row["for_you"] and row["user_id"]:
                 label = "like papers you upvoted or collected"
                 sources.append((label, liked.get(row["user_id"], [])))
+            if row["following"] and row["user_id"]:
+                sources.append(("from what you follow", followed.get(row["user_id"], [])))
             order = reciprocal_rank_fusion([ids for _, ids in sources], k=RRF_K)
             reason: dict[int, str] = {}
             best: dict[int, int] = {}

@@ -86,21 +86,27 @@ def claimable(now: dt.datetime) -> Q:
 def claim(limit: int = BATCH, *, now: dt.datetime | None = None) -> tuple[str, list[int]]:
     """Claim up to `limit` deliveries that are due, or whose sender's claim has expired."""
     now = now or timezone.now()
-    wanted = claimable(now)  # checked again by the statement that claims
     ticket = f"{worker_name()}:{uuid.uuid4().hex[:12]}"
+    return ticket, claim_rows(Delivery.objects.all(), claimable(now), ticket, now, limit)
+
+
+def claim_rows(rows, wanted: Q, ticket: str, now: dt.datetime, limit: int) -> list[int]:
+    """Mark up to `limit` rows that match `wanted` as SENDING under `ticket`, and return the
+    ones this sender got. Concurrent senders pick different rows (SKIP LOCKED on
+    PostgreSQL); the UPDATE checks `wanted` again, so on SQLite (no row locks) a concurrent
+    claim wins cleanly. Digest and webhook senders both claim through here."""
     with transaction.atomic():
-        candidates = Delivery.objects.filter(wanted).order_by("pk")
+        candidates = rows.filter(wanted).order_by("pk")
         if db_connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
         if not ids:
-            return ticket, []
-        # Conditional: on SQLite (no row locks) a concurrent sender's claim wins cleanly.
-        Delivery.objects.filter(Q(pk__in=ids) & wanted).update(
-            status=Delivery.Status.SENDING, claimed_by=ticket, claimed_at=now
+            return []
+        rows.filter(Q(pk__in=ids) & wanted).update(
+            status="sending", claimed_by=ticket, claimed_at=now
         )
-    claimed = Delivery.objects.filter(claimed_by=ticket, status=Delivery.Status.SENDING)
-    return ticket, list(claimed.order_by("pk").values_list("pk", flat=True))
+    claimed = rows.filter(claimed_by=ticket, status="sending")
+    return list(claimed.order_by("pk").values_list("pk", flat=True))
 
 
 def release(ticket: str) -> int:

@@ -248,6 +248,7 @@ PREFERENCE_FIELDS = (
     "exclude_keywords",
     "exclude_authors",
     "for_you",
+    "following",
     "send_empty",
 )
 

@@ -78,6 +78,13 @@ ER  -
 """
 
 
+@pytest.fixture(autouse=True)
+def _recorded_arxiv(arxiv_api):
+    """Every import here fetches from the local server replaying recorded arXiv answers,
+    never from arxiv.org (offline, an unreachable arXiv cost each fetch 31 s of retries)."""
+    return arxiv_api
+
+
 @pytest.fixture
 def catalogue():
     return {

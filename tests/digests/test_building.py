@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from community.models import Upvote
+from community.models import Follow, Upvote
 from digests.models import DeliveredPaper, Delivery
 from digests.periods import digest_period
 from digests.services.building import build_digests
@@ -141,3 +141,23 @@ def test_for_you_ranks_papers_like_the_members_upvotes(week_of_papers, member):
     delivery = Delivery.objects.get(subscription=subscription)
     assert titles(delivery) == ["Video diffusion with temporal attention"]
     assert delivery.paper_ids[0][1] == "like papers you upvoted or collected"
+
+
+def test_a_digest_carries_what_the_member_follows(member, week_of_papers):
+    update_index(rebuild=True)
+    Follow.objects.create(user=member, kind="category", category="cs.CR")
+    subscription = SubscriptionFactory(
+        email=member.email, user=member, include_top=False, following=True
+    )
+    build_digests("weekly", WEEK_SENT_ON)
+    delivery = Delivery.objects.get(subscription=subscription)
+    assert delivery.paper_ids == [[week_of_papers[2].pk, "from what you follow"]]
+
+
+def test_a_digest_without_following_ignores_follows(member, week_of_papers):
+    Follow.objects.create(user=member, kind="category", category="cs.CR")
+    subscription = SubscriptionFactory(
+        email=member.email, user=member, include_top=False, following=False
+    )
+    build_digests("weekly", WEEK_SENT_ON)
+    assert Delivery.objects.get(subscription=subscription).paper_ids == []

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community.models import DailyListing, Upvote, User
+from community.models import AuthorClaim, DailyListing, Upvote, User
 from community.permissions import can_participate
 from community.queries import collections_of
 from community.services.accounts import send_verification_email, verify_email
@@ -110,6 +110,9 @@ def _profile_context(request: HttpRequest, member: User) -> dict:
     )
     return {
         "member": member,
+        "authored": AuthorClaim.objects.filter(
+            user=member, status=AuthorClaim.Status.APPROVED
+        ).select_related("author"),
         "collections": collections_of(member, request.user if own else None),
         "upvoted": upvoted,
         "submitted": submitted,

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import citations
@@ -18,7 +21,7 @@ from community.queries import collection_items, collections_of, visible_collecti
 from community.services import collections as service
 from community.services.citation_imports import start_import
 from community.services.errors import NotAllowed
-from web.htmx import is_htmx
+from web.htmx import back, is_htmx
 from web.params import positive_id
 
 
@@ -121,12 +124,25 @@ def _change_paper(found: Collection, action: str, form) -> None:
         service.move_paper(found, paper, -1 if action == "up" else 1)
 
 
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def collect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """The "add to collection" box on paper pages and cards: into a chosen collection, or a
-    new one named in the same form."""
+    new one named in the same form. A card's "Save" link GETs the box (htmx swaps it in;
+    without JavaScript it is a small page), so the cached card stays the same for all."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    if not request.user.is_authenticated:
+        if is_htmx(request):  # a card's Save link: a log-in link in its place, not a page
+            login = f"{reverse('web:login')}?{urlencode({'next': paper.get_absolute_url()})}"
+            return HttpResponse(f'<a class="save" href="{escape(login)}">Log in to save</a>')
+        return redirect_to_login(request.get_full_path())
+    if request.method == "GET":
+        context = {
+            "paper": paper,
+            "collect_into": list(request.user.collections.order_by("name")),
+            "next": _safe_next(request, request.GET.get("next", "")),
+        }
+        template = "web/_collect_form.html" if is_htmx(request) else "web/collect.html"
+        return render(request, template, context)
     try:
         if request.POST.get("new_name", "").strip():
             target = service.create_collection(request.user, request.POST["new_name"])
@@ -143,7 +159,12 @@ def collect(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if is_htmx(request):
         return HttpResponse(f'<p class="meta" role="status">{escape(done)}</p>')
     messages.success(request, done)
-    return redirect(paper.get_absolute_url())
+    return back(request, paper.get_absolute_url())
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if allowed else ""
 
 
 @login_required

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
 from django.http import (
     Http404,
@@ -16,13 +15,13 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog import citations
-from catalog.models import Author, Paper
-from catalog.queries import paper_by_arxiv_id, papers_in_category, papers_of_author
+from catalog.models import Paper
+from catalog.queries import paper_by_arxiv_id, papers_in_category
 from catalog.taxonomy import ARCHIVES, category_name, is_category
+from community.following import is_following
 from community.models import Comment, DailyListing
 from community.permissions import is_curator
 from community.queries import (
@@ -43,15 +42,12 @@ from community.services.upvotes import toggle_upvote, upvote_count
 from paperboy.loops import forget_connections
 from search.queries import similar_papers
 from web.cards import vote_button
-from web.htmx import is_htmx
+from web.htmx import back, is_htmx
 from web.params import positive_id
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = fallback
-    return HttpResponseRedirect(target)
+    return back(request, fallback)
 
 
 def _paper_or_404(arxiv_id: str) -> Paper:
@@ -207,14 +203,6 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_GET
-def author(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Author, pk=pk)
-    pages = Paginator(papers_of_author(found), 50)
-    page = pages.get_page(request.GET.get("page"))
-    return render(request, "web/author.html", {"author": found, "page": page})
-
-
-@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Readiness for load balancers: 200 once the database answers; JSON 503 saying what
     is down when it does not (the broken connection is dropped, so the next check
@@ -252,5 +240,6 @@ def category(request: HttpRequest, code: str) -> HttpResponse:
         "name": name,
         "papers": papers[:CATEGORY_PAGE],
         "next_page": number + 1 if len(papers) > CATEGORY_PAGE else None,
+        "following": is_following(request.user, "category", code),
     }
     return render(request, "web/category.html", context)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from catalog import citations
 from catalog.queries import papers_with_details
+from community.following import is_following
 from community.queries import paper_upvote_counts
 from paperboy.responses import plain_error
 from search.lexical import IndexUnavailable
@@ -74,6 +75,8 @@ def search(request: HttpRequest) -> HttpResponse:
     page = context.get("page")
     context["more"] = bool(page and page.total > page_number * PAGE_SIZE)
     context["export_params"] = _export_params(request)
+    context["saved_query"] = full
+    context["following"] = bool(full) and is_following(request.user, "search", full)
     return render(request, "web/search.html", context)
 
 

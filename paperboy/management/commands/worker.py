@@ -10,11 +10,12 @@ from django.core.management.base import CommandParser
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from digests.tasks import send_due_digests
+from community.tasks import notify_claimed_authors
+from digests.tasks import deliver_webhooks, send_due_digests
 from paperboy.loops import DATABASE_DOWN, StopSignal, run_rounds, wait_out_database
 from paperboy.management.commands._base import PaperboyCommand
 
-SCHEDULE = [send_due_digests]
+SCHEDULE = [send_due_digests, deliver_webhooks, notify_claimed_authors]
 
 
 def queue_scheduled() -> None:
@@ -43,7 +44,7 @@ def run_worker(worker: Worker, stop: StopSignal) -> None:
 
 
 class Command(PaperboyCommand):
-    help = "Run background jobs (digests on schedule) until stopped."
+    help = "Run background jobs (digests, webhooks and author notices on schedule) until stopped."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -77,7 +78,7 @@ class Command(PaperboyCommand):
             excluded_queue_names=[],
         )
         self.stdout.write(
-            f"worker running; digests checked every {settings.PAPERBOY_WORKER_INTERVAL} s"
+            f"worker running; scheduled rounds every {settings.PAPERBOY_WORKER_INTERVAL} s"
         )
         try:
             if options["once"]:
