@@ -10,6 +10,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from api.auth import TokenAuth
+from api.errors import allowed
 from api.schemas import AuthorOut, ErrorOut, Out
 from catalog.ids import InvalidArxivId, parse_arxiv_id
 from catalog.models import Paper
@@ -18,7 +19,6 @@ from community.models import CitationImport, Collection
 from community.queries import collection_items, collections_of
 from community.services import collections as service
 from community.services.citation_imports import start_import
-from community.services.errors import NotAllowed
 
 router = Router(tags=["collections"], auth=TokenAuth())
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
@@ -135,13 +135,6 @@ def _catalogued(text: str) -> Paper:
     return paper
 
 
-def _allowed(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except NotAllowed as error:
-        raise HttpError(error.status, error.message) from None
-
-
 @router.get("/v1/collections", response={200: list[CollectionOut], **ERRORS})
 def list_collections(request: HttpRequest):
     """The token holder's collections, public and private, most recently changed first."""
@@ -151,7 +144,7 @@ def list_collections(request: HttpRequest):
 @router.post("/v1/collections", response={201: CollectionDetailOut, **ERRORS})
 def create(request: HttpRequest, body: CollectionIn):
     """A new collection (private unless `public`); its address follows from its name."""
-    collection = _allowed(
+    collection = allowed(
         service.create_collection,
         request.auth,
         body.name,
@@ -170,7 +163,7 @@ def detail(request: HttpRequest, pk: int):
 @router.patch("/v1/collections/{int:pk}", response={200: CollectionDetailOut, **ERRORS})
 def change(request: HttpRequest, pk: int, body: CollectionPatch):
     """Rename, describe, or make public or private (absent fields stay as they are)."""
-    collection = _allowed(
+    collection = allowed(
         service.change_collection,
         _own(request, pk),
         name=body.name,
@@ -191,7 +184,7 @@ def delete(request: HttpRequest, pk: int):
 def add(request: HttpRequest, pk: int, body: PaperIn):
     """Add a paper at the end (one already there keeps its place and gets the new note)."""
     collection = _own(request, pk)
-    _allowed(service.add_paper, collection, _catalogued(body.paper), note=body.note)
+    allowed(service.add_paper, collection, _catalogued(body.paper), note=body.note)
     return Status(201, _detail(request, collection))
 
 
@@ -226,7 +219,7 @@ def import_file(request: HttpRequest, pk: int, file: File[UploadedFile]):
     background. Follow `location` until `status` is `done` for the report."""
     collection = _own(request, pk)
     data = file.read(MAX_BYTES + 1)
-    job = _allowed(start_import, request.auth, collection, data, file.name or "")
+    job = allowed(start_import, request.auth, collection, data, file.name or "")
     return Status(202, _import_out(job))
 
 

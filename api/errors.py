@@ -7,6 +7,9 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja.errors import HttpError
+
+from community.services.errors import NotAllowed
 
 DETAILS = {
     404: "Not found: no such API path (see /api/docs).",
@@ -34,3 +37,12 @@ class ApiJsonErrorsMiddleware:
                     json[header] = response[header]
             return json
         return response
+
+
+def allowed(call, *args, **kwargs):
+    """Run a community service; its NotAllowed becomes the API's error with the same status
+    and message."""
+    try:
+        return call(*args, **kwargs)
+    except NotAllowed as error:
+        raise HttpError(error.status, error.message) from None

@@ -11,12 +11,12 @@ from ninja.responses import Status
 from pydantic import Field
 
 from api.auth import TokenAuth
+from api.errors import allowed
 from api.schemas import ErrorOut, Out
 from catalog.queries import papers_for_cards
 from community.following import followed_papers, follows_of
 from community.models import Collection, Follow
 from community.services import following as service
-from community.services.errors import NotAllowed
 from digests.models import Webhook
 from digests.services.webhooks import add_webhook
 
@@ -78,13 +78,6 @@ def _follow_out(follow: Follow) -> dict:
     }
 
 
-def _allowed(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except NotAllowed as error:
-        raise HttpError(error.status, error.message) from None
-
-
 @router.get("/v1/following", response={200: list[FollowOut], **ERRORS})
 def list_follows(request: HttpRequest):
     """The authors, categories and saved searches the token holder follows."""
@@ -95,7 +88,7 @@ def list_follows(request: HttpRequest):
 def create_follow(request: HttpRequest, body: FollowIn):
     """Follow an author (`value`: the author's id), a category or archive (`cs.CL`, `cs`),
     or a search (`value`: a query in the search syntax). Following again returns the same."""
-    return Status(201, _follow_out(_allowed(service.follow, request.auth, body.kind, body.value)))
+    return Status(201, _follow_out(allowed(service.follow, request.auth, body.kind, body.value)))
 
 
 @router.delete("/v1/following/{int:follow_id}", response={204: None, **ERRORS})
@@ -160,7 +153,7 @@ def create_webhook(request: HttpRequest, body: WebhookIn):
         collection = Collection.objects.filter(pk=body.collection, owner=request.auth).first()
         if collection is None:
             raise HttpError(404, f"You have no collection {body.collection}.")
-    webhook = _allowed(
+    webhook = allowed(
         add_webhook, request.auth, body.url, body.format, search=search, collection=collection
     )
     return Status(201, _webhook_out(webhook))

@@ -277,3 +277,43 @@ def test_a_member_builds_a_collection_exports_it_and_imports_the_file_into_anoth
     assert serious_accessibility_violations(page) == []
     page.locator("#import-report a", has_text="Copied").click()
     assert "Diffusion transformers" in page.locator("ol.collection").inner_text()
+
+
+def test_a_member_follows_an_author_and_a_search_and_saves_from_a_card(site, open_page):
+    from catalog.models import Author
+    from community.models import Collection, Follow, User
+
+    member = User.objects.create_user("katherine", "kj@example.org", "orbits 1962 friendship")
+    Collection.objects.create(owner=member, name="Reading", slug="reading")
+    author = Author.objects.filter(authorships__paper__arxiv_id="2608.00103").first()
+    page = open_page()
+    page.goto("/accounts/login")
+    page.fill("#id_username", "katherine")
+    page.fill("#id_password", "orbits 1962 friendship")
+    page.click("form.stack button")
+
+    # Follow the author from their page: the button turns into "Following" in place.
+    page.goto(f"/authors/{author.pk}")
+    page.click("button.follow")
+    page.locator("button.follow.on", has_text="Following").wait_for()
+    # Follow a search from the results page.
+    page.goto("/search?q=protein+folding")
+    page.click("button.follow")
+    page.locator("button.follow.on").wait_for()
+    assert {f.kind for f in Follow.objects.filter(user=member)} == {"author", "search"}
+
+    page.goto("/following")
+    cards = page.locator("#cards").inner_text()
+    assert "Protein folding with equivariant graph networks" in cards
+    assert f"by {author.name}" in cards  # each paper once, with the first follow that brought it
+    assert serious_accessibility_violations(page) == []
+
+    # Save a paper from a list card: the link opens the collection box in place.
+    page.goto("/papers")
+    card = page.locator("article.card", has_text="Retrieval augmented agents")
+    card.locator("a.save").click()
+    card.locator("form.collect button").click()
+    card.locator("[role=status]", has_text="Added to Reading").wait_for()
+    assert list(
+        Collection.objects.get(owner=member).items.values_list("paper__arxiv_id", flat=True)
+    ) == ["2608.00102"]
