@@ -214,3 +214,15 @@ class HarvestState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.watermark or 'start'}"
+
+
+class PaperTombstone(models.Model):
+    """A paper deleted from the catalogue, remembered so that every search replica drops it
+    on its next update (a deleted row leaves no `modified` time to follow)."""
+
+    paper_id = models.BigIntegerField(help_text="The id the paper had.")
+    arxiv_id = models.CharField(max_length=32)
+    removed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id} (paper {self.paper_id}) removed {self.removed_at:%Y-%m-%d}"

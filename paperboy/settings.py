@@ -315,6 +315,9 @@ PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
 PAPERBOY_WARM_UP = env_bool("PAPERBOY_WARM_UP", True)
 PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
+# /healthz answers 503 when this node's keyword index is further behind the catalogue than
+# this many seconds (0: never), so a load balancer drains a node whose follower fell behind.
+PAPERBOY_MAX_INDEX_LAG = env_float("PAPERBOY_MAX_INDEX_LAG", 0.0, minimum=0)
 
 # Community rules and ranking (docs/configuration.md, "Community").
 PAPERBOY_SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14, minimum=1)

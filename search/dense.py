@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
+from search import replica
 from search.embeddings import DIMENSIONS
-from search.models import IndexState, PaperEmbedding
+from search.models import PaperEmbedding
 
 CHECK_EVERY = 5.0
-VECTORS_STATE = "vectors"
 # Embeddings are stamped when written but visible on commit; the tail looks back this far
 # past the approximate index's watermark (papers in both are merged by id).
 OVERLAP = dt.timedelta(minutes=2)
@@ -39,13 +40,26 @@ def _rows(rows) -> tuple[list[int], list[np.ndarray], object]:
     return pks, vectors, latest
 
 
-def _open_bulk(state: IndexState | None):
-    """The memory-mapped approximate index the state row describes, if its file exists."""
+def bulk_path() -> Path:
+    """This node's approximate index file (beside the keyword index's folders)."""
     from search import ann, lexical
+
+    return lexical.index_path().parent / ann.FILE_NAME
+
+
+def watermark_path() -> Path:
+    """The approximate index's own watermark, beside its file (search/replica.py)."""
+    path = bulk_path()
+    return path.with_name(f"{path.name}.{replica.FILE_NAME}")
+
+
+def _open_bulk(state: replica.Watermark | None):
+    """The memory-mapped approximate index the watermark describes, if its file exists."""
+    from search import ann
 
     if state is None:
         return None
-    path = lexical.index_path().parent / ann.FILE_NAME
+    path = bulk_path()
     return ann.Neighbours(path) if path.exists() else None
 
 
@@ -61,8 +75,8 @@ def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
         if now - float(_state["checked"]) <= CHECK_EVERY:
             return _state["ids"], _state["matrix"], _state["bulk"]  # type: ignore[return-value]
         _state["checked"] = now
-        vectors_state = IndexState.objects.filter(name=VECTORS_STATE).first()
-        version = vectors_state.updated if vectors_state else None
+        vectors_state = replica.read(watermark_path())
+        version = (vectors_state, _modified(bulk_path())) if vectors_state else None
         if version != _state["bulk_version"]:
             _state["bulk"] = _open_bulk(vectors_state)
             _state["bulk_version"] = version
@@ -98,6 +112,13 @@ def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
             _state["matrix"] = np.vstack(vectors) if vectors else None
             _state["latest"] = latest or dt.datetime.min.replace(tzinfo=dt.UTC)
         return _state["ids"], _state["matrix"], _state["bulk"]  # type: ignore[return-value]
+
+
+def _modified(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def made_since(moment: dt.datetime):

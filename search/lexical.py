@@ -214,6 +214,12 @@ def open_for_reading(path: Path | None = None) -> Shards:
         return shards
 
 
+def forget_readers() -> None:
+    """Drop this process's readers (after the index folder was replaced under it)."""
+    with _reader_lock:
+        _readers.clear()
+
+
 def reload_readers() -> None:
     """See the latest commit now in this process (other processes catch up within
     RELOAD_EVERY seconds)."""

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import tantivy
 from django.utils import timezone
 
-from catalog.models import Paper
+from catalog.models import Paper, PaperTombstone
 from catalog.queries import changed_paper_ids, newest_change, ordered_authorships
-from search import lexical
-from search.models import IndexState, PaperEmbedding
+from search import lexical, replica
+from search.models import PaperEmbedding
+from search.replica import Watermark
 from search.services.embedding import drop_stale_embeddings
 
 BATCH = 2000
-STATE = "lexical"
 # Papers are stamped when written but become visible when their transaction commits, so a
 # paper stamped just before the watermark can appear after it was read. Looking back a little
 # re-indexes a few papers (harmless: documents are replaced) and misses none.
@@ -75,23 +76,34 @@ def shard_writers(shards: lexical.Shards) -> list[tantivy.IndexWriter]:
     return writers
 
 
+def watermark_path() -> Path:
+    """The keyword index's own watermark, inside its folder (search/replica.py)."""
+    return lexical.index_path() / replica.FILE_NAME
+
+
+def keyword_watermark() -> Watermark | None:
+    return replica.read(watermark_path()) if lexical.is_built() else None
+
+
 def update_index(
     *, rebuild: bool = False, progress: Callable[[int], None] | None = None
-) -> tuple[int, IndexState]:
-    """Index papers changed since the last update (all of them with `rebuild`).
+) -> tuple[int, Watermark]:
+    """Index papers changed since this node's index last updated (all of them with
+    `rebuild`), and drop the papers deleted since.
 
     The new watermark is the newest `modified` seen at the start, so papers changed while
     this runs are picked up next time; re-indexing a paper replaces its document. Returns
     the number of papers (re-)indexed, which includes the look-back OVERLAP. Each paper
-    lives in the shard its id picks; the watermark moves only once every shard has
-    committed, so a crash between two commits is made good by the next update.
+    lives in the shard its id picks; the watermark (a file in the index's folder, not a
+    shared row: every node follows the catalogue by itself) is written only once every
+    shard has committed, so a crash between two commits is made good by the next update.
     """
-    state, _ = IndexState.objects.get_or_create(name=STATE)
-    fresh = not lexical.is_built()  # e.g. a new schema version or shard count
-    since = (
-        None if rebuild or fresh or state.indexed_until is None else state.indexed_until - OVERLAP
-    )
+    mark = keyword_watermark()
+    since = None if rebuild or mark is None else _since(mark)
+    started = timezone.now()
     until = newest_change()
+    if since is not None and mark.indexed_until and (until is None or until < mark.indexed_until):
+        until = mark.indexed_until  # the newest paper was deleted: never move back
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
     count = 0
@@ -99,6 +111,8 @@ def update_index(
         if since is None:
             for writer in writers:
                 writer.delete_all_documents()
+        else:
+            _drop_deleted(shards, writers, (mark.checked_at or mark.indexed_until) - OVERLAP)
         for batch in _papers(since):
             if since is not None:
                 drop_stale_embeddings(batch)  # a changed title or abstract: embed again
@@ -120,27 +134,45 @@ def update_index(
         writer.wait_merging_threads()
     shards.reload()
     lexical.reload_readers()
-    state.indexed_until = until or timezone.now()
-    state.documents = shards.num_docs
-    state.save()
-    return count, state
+    mark = Watermark(indexed_until=until or started, checked_at=started, documents=shards.num_docs)
+    replica.write(watermark_path(), mark)
+    return count, mark
+
+
+def _since(mark: Watermark) -> dt.datetime | None:
+    """Where an update looks from. A paper stamped before the last update's watermark may
+    have committed after that update read the catalogue, but not more than OVERLAP after it
+    was stamped; so only while the last update started within OVERLAP of its watermark does
+    this one look back OVERLAP. Otherwise it starts at the watermark itself: a follower
+    polling every second does not re-index the last two minutes of a large import forever."""
+    if mark.indexed_until is None:
+        return None
+    started = mark.checked_at or mark.indexed_until
+    return min(mark.indexed_until, started - OVERLAP)
+
+
+def _drop_deleted(shards: lexical.Shards, writers: list, since: dt.datetime) -> None:
+    """Delete the documents of papers removed from the catalogue since `since`."""
+    gone = PaperTombstone.objects.filter(removed_at__gt=since)
+    for paper_id in gone.values_list("paper_id", flat=True).iterator():
+        writers[shards.shard_number(paper_id)].delete_documents_by_term("paper_id", paper_id)
 
 
 def index_status() -> dict[str, object]:
-    """What the index holds and how far behind the catalogue it is."""
-    state = IndexState.objects.filter(name=STATE).first()
+    """What this node's index holds and how far behind the catalogue it is."""
+    mark = keyword_watermark()
     papers = Paper.objects.count()
-    built = lexical.is_built()  # not after a schema upgrade or a new shard count
     behind = (
-        Paper.objects.filter(modified__gt=state.indexed_until).count()
-        if state and state.indexed_until and built
+        Paper.objects.filter(modified__gt=mark.indexed_until).count()
+        if mark and mark.indexed_until
         else papers
     )
     return {
         "papers": papers,
         "embedded": PaperEmbedding.objects.count(),
-        "indexed": state.documents if state and built else 0,
+        "indexed": mark.documents if mark else 0,
         "waiting": behind,
-        "indexed_until": state.indexed_until if state else None,
+        "indexed_until": mark.indexed_until if mark else None,
+        "lag_seconds": replica.lag_seconds(mark),
         "path": str(lexical.index_path()),
     }

@@ -8,15 +8,17 @@ gathered they are added to it (`paperboy index embed` checks after every round).
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Callable
 
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from search import ann, dense, lexical
+from search import ann, dense, replica
 from search.embeddings import DIMENSIONS
-from search.models import IndexState, PaperEmbedding
+from search.models import PaperEmbedding
+from search.replica import Watermark
 
 CHUNK = 20_000
 
@@ -49,14 +51,38 @@ def refresh_vector_index(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> int | None:
+    """Bring this node's approximate index up to date (see _refresh). One process of a node
+    at a time (the embedder and the follower both call this): a second one skips the round
+    and returns the size the watermark says, so two extensions never race to rename their
+    files and leave a watermark ahead of the file."""
+    lock = dense.bulk_path().with_name("vectors.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            mark = replica.read(dense.watermark_path())
+            return mark.documents if mark else None
+        try:
+            return _refresh(rebuild=rebuild, force=force, progress=progress)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _refresh(
+    *,
+    rebuild: bool = False,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int | None:
     """Bring the approximate index up to date: build it from every stored embedding
     (`rebuild`, or when there is none yet), or add the embeddings created since it was last
     written once there are PAPERBOY_VECTOR_INDEX_MIN of them (any number with `force`).
     Returns its size, or None when the catalogue is below the threshold (an existing index
     is then removed, and the exact scan serves every query)."""
     minimum = settings.PAPERBOY_VECTOR_INDEX_MIN
-    path = lexical.index_path().parent / ann.FILE_NAME
-    state = IndexState.objects.filter(name=dense.VECTORS_STATE).first()
+    path = dense.bulk_path()
+    state = replica.read(dense.watermark_path())
     extend = not rebuild and state is not None and state.indexed_until and path.exists()
     rows = PaperEmbedding.objects.all()
     if extend:
@@ -64,7 +90,7 @@ def refresh_vector_index(
         # holds at least the minimum already, so the table is never counted whole here.
         rows = dense.made_since(state.indexed_until - dense.OVERLAP)
     elif PaperEmbedding.objects.count() < minimum and not force:
-        IndexState.objects.filter(name=dense.VECTORS_STATE).delete()
+        dense.watermark_path().unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         dense.forget()
         return None
@@ -75,9 +101,9 @@ def refresh_vector_index(
     until = timezone.now()
     ids, matrix = _embeddings(rows, waiting, progress)
     size = ann.build(path, ids, matrix, extend=bool(extend))
-    state = state or IndexState(name=dense.VECTORS_STATE)
-    state.indexed_until = until
-    state.documents = size
-    state.save()
+    # Written after the index file is in place: never ahead of it (search/replica.py).
+    replica.write(
+        dense.watermark_path(), Watermark(indexed_until=until, checked_at=until, documents=size)
+    )
     dense.forget()
     return size

@@ -125,6 +125,7 @@ def sqlite_site(tmp_path_factory):
 
 LOOPS = [
     ["index", "update", "--loop", "0.5"],
+    ["index", "follow", "--interval", "0.5"],
     ["index", "embed", "--loop", "0.5"],
     ["digests", "send", "--loop", "0.5"],
     ["worker"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, connection
@@ -41,6 +42,8 @@ from community.services.submissions import set_listing_flags
 from community.services.upvotes import toggle_upvote, upvote_count
 from paperboy.loops import forget_connections
 from search.queries import similar_papers
+from search.replica import lag_seconds
+from search.services.indexing import keyword_watermark
 from web.cards import vote_button
 from web.htmx import back, is_htmx
 from web.params import positive_id
@@ -204,19 +207,29 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Readiness for load balancers: 200 once the database answers; JSON 503 saying what
-    is down when it does not (the broken connection is dropped, so the next check
-    reconnects by itself)."""
+    """Readiness for load balancers: 200 once the database answers and this node's search
+    index keeps up; JSON 503 saying what is down when not. `index_lag_seconds` is how long
+    the oldest catalogue change this node's index has not taken in has waited (null: no
+    index yet); past PAPERBOY_MAX_INDEX_LAG (when set) the node is drained. A broken
+    database connection is dropped, so the next check reconnects by itself."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        lag = lag_seconds(keyword_watermark())
     except (DatabaseError, InterfaceError) as error:
         forget_connections()
-        down = {"database": f"unreachable: {type(error).__name__}"}
-        response = JsonResponse({"status": "unavailable", "down": down}, status=503)
-        response["Retry-After"] = "5"
-        return response
-    return JsonResponse({"status": "ok"})
+        return _unavailable({"database": f"unreachable: {type(error).__name__}"})
+    limit = settings.PAPERBOY_MAX_INDEX_LAG
+    if limit and (lag is None or lag > limit):
+        behind = "not built" if lag is None else f"{lag:.0f} s behind the catalogue"
+        return _unavailable({"search index": behind}, index_lag_seconds=lag)
+    return JsonResponse({"status": "ok", "index_lag_seconds": lag})
+
+
+def _unavailable(down: dict, **extra) -> JsonResponse:
+    response = JsonResponse({"status": "unavailable", "down": down, **extra}, status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 CATEGORY_PAGE = 25

@@ -1,9 +1,9 @@
 """`paperboy demo`: what `make run` does, for an install without the Makefile.
 
 Migrates the embedded database, imports the demo data (skipping what is already in),
-starts the background embedder and the worker as child processes, and serves the site in
-the foreground; the children are stopped (SIGTERM: they finish their batch) when the
-server ends.
+starts the background embedder, the worker and the index follower as child processes,
+and serves the site in the foreground; the children are stopped (SIGTERM: they finish
+their batch) when the server ends.
 """
 
 from __future__ import annotations
@@ -52,11 +52,13 @@ class Command(PaperboyCommand):
             "Semantic embeddings are computed in the background (listed papers first); "
             "search is keyword-only until some exist. Progress: paperboy index status\n"
             f"Digests and submitted papers are handled by a background worker; in the demo "
-            f"mail lands in {logs / 'outbox'}. Logs: {logs}/embed.log, {logs}/worker.log"
+            f"mail lands in {logs / 'outbox'}. Logs: {logs}/embed.log, {logs}/worker.log, "
+            f"{logs}/follow.log (the search index following new and deleted papers)"
         )
         children = [
             _start(["index", "embed", "--loop", "60"], logs / "embed.log", env),
             _start(["worker"], logs / "worker.log", env),
+            _start(["index", "follow", "--interval", "5"], logs / "follow.log", env),
         ]
         server = subprocess.Popen(serve.prepare(self, options), env=env)  # noqa: S603
         stop = lambda number, _frame: server.send_signal(number)  # noqa: E731

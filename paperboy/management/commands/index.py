@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -14,9 +15,11 @@ from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
 from search.services.embedding import embed_pending, restart_backfill
 from search.services.indexing import IndexBusy, index_status, update_index
+from search.services.snapshots import SnapshotError, make_snapshot, restore_snapshot
 from search.services.vectors import refresh_vector_index
 
 SLICE = 5000
+VECTOR_ROUNDS = 15  # `index follow` looks at the vector index every this many rounds
 
 
 class Command(PaperboyCommand):
@@ -32,7 +35,27 @@ class Command(PaperboyCommand):
             metavar="SECONDS",
             help="keep updating, waiting this many seconds between rounds",
         )
-        actions.add_parser("status", help="papers indexed, and papers waiting")
+        actions.add_parser("status", help="papers indexed, papers waiting, and the lag")
+        follow = actions.add_parser(
+            "follow",
+            help="keep this node's indexes in step with the catalogue (run one per app node)",
+            description="Every few seconds: index papers changed since this node's watermark, "
+            "drop deleted ones, and take new embeddings into the vector index. Each node's "
+            "indexes follow the database by themselves (no shared folder). Stops cleanly on "
+            "SIGTERM; waits out a database restart.",
+        )
+        follow.add_argument(
+            "--interval", type=float, default=2.0, help="seconds between rounds (default 2)"
+        )
+        snapshot = actions.add_parser(
+            "snapshot", help="copy this node's indexes, with their watermarks, into a folder"
+        )
+        snapshot.add_argument("folder", help="a new or empty folder")
+        restore = actions.add_parser(
+            "restore",
+            help="start this node's indexes from a snapshot (then `index follow` catches up)",
+        )
+        restore.add_argument("folder", help="a folder written by `paperboy index snapshot`")
         vectors = actions.add_parser(
             "vectors",
             help="build or extend the approximate vector index (for large catalogues)",
@@ -70,6 +93,12 @@ class Command(PaperboyCommand):
                 lambda: self._embed(options["limit"], stop), every=options.get("loop"), stop=stop
             )
             return
+        if action == "follow":
+            run_rounds(self._follow, every=max(0.1, options["interval"]))
+            return
+        if action in ("snapshot", "restore"):
+            self._snapshot(action, Path(options["folder"]))
+            return
         if action == "vectors":
             self._vectors(force=options["force"], rebuild=options["rebuild"])
             return
@@ -79,6 +108,37 @@ class Command(PaperboyCommand):
             restart_backfill()  # the next `index embed` looks over the whole catalogue again
             return
         run_rounds(lambda: self._update(rebuild=False), every=options.get("loop"))
+
+    def _follow(self) -> None:
+        """One round of `index follow`: quiet unless something changed."""
+        try:
+            count, mark = update_index()
+        except IndexBusy:
+            return  # another process on this node is writing; the next round catches up
+        self.rounds = getattr(self, "rounds", 0) + 1
+        # New embeddings are searched exactly (read from the database by every process)
+        # until enough gather to extend the approximate index: looking every round would
+        # count them every two seconds for nothing.
+        size = refresh_vector_index() if self.rounds % VECTOR_ROUNDS == 1 else None
+        if count:
+            self.stdout.write(f"indexed {count} papers; the index holds {mark.documents}")
+        if size is not None and self.verbosity > 1:
+            self.stdout.write(f"vector index holds {size}")
+
+    def _snapshot(self, action: str, folder: Path) -> None:
+        try:
+            if action == "snapshot":
+                mark = make_snapshot(folder)
+                verb = "copied to"
+            else:
+                mark = restore_snapshot(folder)
+                verb = "restored from"
+        except (SnapshotError, IndexBusy, OSError) as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"index of {mark.documents} papers, up to {mark.indexed_until:%Y-%m-%d %H:%M:%S}, "
+            f"{verb} {folder}"
+        )
 
     def _embed(self, limit: int | None, stop: StopSignal) -> None:
         """One round: embed what is waiting, in slices so the vector index takes in new

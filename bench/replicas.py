@@ -1,0 +1,173 @@
+"""Search replicas: how soon a change reaches every following node, and how long a new node
+takes to serve from a snapshot against a rebuild.
+
+Run: .venv/bin/python bench/replicas.py [--papers 144000] [--changes 5]
+
+It makes a catalogue of real arXiv records (the first --papers of the snapshot) in a fresh
+SQLite database (or DATABASE_URL's PostgreSQL with --postgres), then:
+1. times `paperboy index rebuild` on an empty node;
+2. times `paperboy index snapshot` on that node, and a new node's `index restore` plus its
+   first `index update` (what it must do before serving);
+3. starts two `paperboy index follow --interval 1` nodes and, --changes times, writes a paper
+   from another process and measures when each node's search finds it, then deletes it and
+   measures when each stops finding it.
+Medians are reported; the numbers go to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.corpus import SNAPSHOT  # noqa: E402
+from bench.report import write_section  # noqa: E402
+from tests.search.node_scripts import WATCH, WRITE  # noqa: E402
+
+
+def paperboy(env: dict, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "paperboy.cli", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def script(text: str, env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", text, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def make_catalogue(folder: Path, papers: int, env: dict) -> None:
+    sample = folder / "sample.jsonl.gz"
+    with gzip.open(SNAPSHOT, "rt") as source, gzip.open(sample, "wt") as out:
+        for number, line in enumerate(source):
+            if number >= papers:
+                break
+            out.write(line)
+    paperboy(env, "migrate", "-v", "0")
+    paperboy(env, "import", "arxiv-snapshot", str(sample))
+
+
+def follow_delays(env: dict, folder: Path, changes: int) -> dict[str, list[float]]:
+    nodes = [{**env, "PAPERBOY_INDEX_DIR": str(folder / f"follower-{n}")} for n in (1, 2)]
+    for node in nodes:
+        paperboy(node, "index", "update")  # each follower starts from its own built index
+    followers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "paperboy.cli", "index", "follow", "--interval", "1"],
+            cwd=ROOT,
+            env=node,
+            stdout=(folder / f"follower-{number}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for number, node in enumerate(nodes)
+    ]
+    delays: dict[str, list[float]] = {"add": [], "delete": []}
+    try:
+        time.sleep(3)
+        for number in range(changes):
+            word = "quokka" + "".join(chr(97 + int(digit)) for digit in str(number))
+            title = f"Replica benchmark {word}"
+            for action, want in (("add", "present"), ("delete", "absent")):
+                watchers = [script(WATCH, node, word, want) for node in nodes]
+                for watcher in watchers:
+                    watcher.stdout.readline()
+                wrote = script(WRITE, env, title, action).communicate()[0]
+                if os.environ.get("BENCH_KEEP_LOGS"):
+                    print(wrote)
+                written = float(wrote.split()[-1])
+                for watcher in watchers:
+                    output = watcher.communicate()[0].split()
+                    if os.environ.get("BENCH_KEEP_LOGS"):
+                        print(action, written, output)
+                    if output[0] == "seen":
+                        delays[action].append(float(output[1]) - written)
+    finally:
+        for follower in followers:
+            follower.terminate()
+            follower.wait()
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            for number in range(len(nodes)):
+                print((folder / f"follower-{number}.log").read_text())
+    return delays
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--papers", type=int, default=144_000)
+    parser.add_argument("--changes", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL as it is")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="replicas-") as temp:
+        folder = Path(temp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
+        if not options.postgres:
+            env["DATABASE_URL"] = f"sqlite:///{folder}/site.sqlite3"
+        env.update(
+            PAPERBOY_DATA_DIR=str(folder),
+            PAPERBOY_WARM_UP="false",
+            PYTHONUNBUFFERED="1",
+            DJANGO_SETTINGS_MODULE="paperboy.settings",
+            PAPERBOY_INDEX_DIR=str(folder / "importer"),
+        )
+        started = time.perf_counter()
+        make_catalogue(folder, options.papers, env)
+        print(f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s")
+        first = {**env, "PAPERBOY_INDEX_DIR": str(folder / "first")}
+        rebuild = paperboy(first, "index", "rebuild")
+        snapshot = paperboy(first, "index", "snapshot", str(folder / "snapshot"))
+        new = {**env, "PAPERBOY_INDEX_DIR": str(folder / "new")}
+        restore = paperboy(new, "index", "restore", str(folder / "snapshot"))
+        catch_up = paperboy(new, "index", "update")
+        delays = follow_delays(env, folder, options.changes)
+    rows = [
+        ("`index rebuild` on an empty node", f"{rebuild:.1f} s"),
+        ("`index snapshot` of a node", f"{snapshot:.1f} s"),
+        ("new node: `index restore` + first `index update`", f"{restore + catch_up:.1f} s"),
+        (
+            f"a new paper searchable on both followers (median of {len(delays['add'])})",
+            f"{statistics.median(delays['add']):.2f} s (max {max(delays['add']):.2f})",
+        ),
+        (
+            f"a deleted paper gone from both followers (median of {len(delays['delete'])})",
+            f"{statistics.median(delays['delete']):.2f} s (max {max(delays['delete']):.2f})",
+        ),
+    ]
+    table = "| what | time |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+    print(table)
+    database = "PostgreSQL" if options.postgres else "SQLite"
+    body = (
+        f"{options.papers:,} real arXiv records, {database}, keyword index (the vector "
+        "index follows the same way from stored embeddings). Each command's time includes "
+        "starting Python and Django (about 2 s). Followers run `paperboy index follow "
+        "--interval 1`; a change is written by another process and each follower's own "
+        "search is polled every 0.1 s.\n\n" + table
+    )
+    write_section(
+        "Search replicas: following, snapshots",
+        f"python bench/replicas.py --papers {options.papers} --changes {options.changes}",
+        body,
+    )
+
+
+if __name__ == "__main__":
+    main()
