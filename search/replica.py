@@ -31,12 +31,14 @@ class Watermark:
     indexed_until: dt.datetime | None = None  # the newest paper change it holds
     checked_at: dt.datetime | None = None  # when the update that wrote it started
     documents: int = 0
+    epoch: str = ""  # the catalogue's epoch it followed (see current_epoch)
 
     def as_json(self) -> dict:
         return {
             "indexed_until": self.indexed_until.isoformat() if self.indexed_until else None,
             "checked_at": self.checked_at.isoformat() if self.checked_at else None,
             "documents": self.documents,
+            "epoch": self.epoch,
         }
 
 
@@ -53,6 +55,7 @@ def read(path: Path) -> Watermark | None:
             indexed_until=_moment(data.get("indexed_until")),
             checked_at=_moment(data.get("checked_at")),
             documents=int(data.get("documents") or 0),
+            epoch=str(data.get("epoch") or ""),
         )
     except (OSError, ValueError, TypeError, AttributeError):
         return None
@@ -67,6 +70,31 @@ def write(path: Path, mark: Watermark) -> None:
         out.flush()
         os.fsync(out.fileno())
     partial.replace(path)
+
+
+EPOCH = "catalogue-epoch"
+
+
+def current_epoch() -> str:
+    """The catalogue's epoch: changed when a backup is restored (`paperboy restore`), since
+    the restored catalogue is not a later state of the one the replicas followed (papers
+    may have gone without tombstones, times gone back). A replica of another epoch is
+    rebuilt by its next update."""
+    from search.models import IndexState
+
+    row = IndexState.objects.filter(name=EPOCH).values_list("cursor", flat=True).first()
+    return str(row or "")
+
+
+def new_epoch() -> str:
+    """Start a new catalogue epoch; every replica rebuilds on its next update."""
+    import uuid
+
+    from search.models import IndexState
+
+    epoch = uuid.uuid4().hex
+    IndexState.objects.update_or_create(name=EPOCH, defaults={"cursor": epoch})
+    return epoch
 
 
 def lag_seconds(mark: Watermark | None, now: dt.datetime | None = None) -> float | None:

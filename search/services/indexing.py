@@ -99,7 +99,8 @@ def update_index(
     shard has committed, so a crash between two commits is made good by the next update.
     """
     mark = keyword_watermark()
-    since = None if rebuild or mark is None else _since(mark)
+    epoch = replica.current_epoch()
+    since = None if rebuild or mark is None or mark.epoch != epoch else _since(mark)
     started = timezone.now()
     until = newest_change()
     if since is not None and mark.indexed_until and (until is None or until < mark.indexed_until):
@@ -134,7 +135,9 @@ def update_index(
         writer.wait_merging_threads()
     shards.reload()
     lexical.reload_readers()
-    mark = Watermark(indexed_until=until or started, checked_at=started, documents=shards.num_docs)
+    mark = Watermark(
+        indexed_until=until or started, checked_at=started, documents=shards.num_docs, epoch=epoch
+    )
     replica.write(watermark_path(), mark)
     return count, mark
 

@@ -83,7 +83,14 @@ def _refresh(
     minimum = settings.PAPERBOY_VECTOR_INDEX_MIN
     path = dense.bulk_path()
     state = replica.read(dense.watermark_path())
-    extend = not rebuild and state is not None and state.indexed_until and path.exists()
+    epoch = replica.current_epoch()
+    extend = (
+        not rebuild
+        and state is not None
+        and state.indexed_until
+        and state.epoch == epoch
+        and path.exists()
+    )
     rows = PaperEmbedding.objects.all()
     if extend:
         # Only the embeddings made since (the index on `created`): an index that exists
@@ -103,7 +110,8 @@ def _refresh(
     size = ann.build(path, ids, matrix, extend=bool(extend))
     # Written after the index file is in place: never ahead of it (search/replica.py).
     replica.write(
-        dense.watermark_path(), Watermark(indexed_until=until, checked_at=until, documents=size)
+        dense.watermark_path(),
+        Watermark(indexed_until=until, checked_at=until, documents=size, epoch=epoch),
     )
     dense.forget()
     return size
