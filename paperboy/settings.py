@@ -237,6 +237,10 @@ PAPERBOY_DIGEST_CLAIM_SECONDS = env_int("PAPERBOY_DIGEST_CLAIM_SECONDS", 900, mi
 PAPERBOY_DIGEST_MAX_PAPERS = env_int("PAPERBOY_DIGEST_MAX_PAPERS", 30, minimum=1, maximum=100)
 PAPERBOY_RATE_SUBSCRIBE = env_int("PAPERBOY_RATE_SUBSCRIBE", 5, minimum=1)
 PAPERBOY_WORKER_INTERVAL = env_int("PAPERBOY_WORKER_INTERVAL", 300, minimum=5)
+# A task whose worker has not said it is alive for this long is run again by another
+# (paperboy/leases.py); finished task results are kept this many days.
+PAPERBOY_WORKER_LEASE_SECONDS = env_int("PAPERBOY_WORKER_LEASE_SECONDS", 60, minimum=2)
+PAPERBOY_TASK_RESULT_DAYS = env_int("PAPERBOY_TASK_RESULT_DAYS", 14, minimum=1)
 
 # Webhooks (digests/services/webhooks.py): how long a post may take, how many failures in a
 # row disable one, and whether private and loopback addresses may be posted to (tests, or a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 from typing import Any
 
@@ -12,10 +14,13 @@ from django_tasks_db.models import DBTaskResult
 
 from community.tasks import notify_claimed_authors
 from digests.tasks import deliver_webhooks, send_due_digests
+from paperboy import leases
 from paperboy.loops import DATABASE_DOWN, StopSignal, run_rounds, wait_out_database
 from paperboy.management.commands._base import PaperboyCommand
 
 SCHEDULE = [send_due_digests, deliver_webhooks, notify_claimed_authors]
+PRUNE_ROUNDS = 720  # lease rounds between prunings of old results (an hour at 5 s)
+logger = logging.getLogger("paperboy.worker")
 
 
 def queue_scheduled() -> None:
@@ -27,6 +32,25 @@ def queue_scheduled() -> None:
         ).exists()
         if not busy:
             task.enqueue()
+
+
+def keep_lease(worker_id: str, stop: StopSignal) -> None:
+    """Say this worker is alive every quarter lease, hand back tasks of workers that went
+    silent, and prune old results now and then (paperboy/leases.py). Runs in a thread."""
+    every = max(1.0, settings.PAPERBOY_WORKER_LEASE_SECONDS / 4)
+    rounds = 0
+
+    def round_() -> None:
+        nonlocal rounds
+        leases.beat(worker_id)
+        requeued = leases.requeue_abandoned()
+        if requeued:
+            logger.warning("requeued %d task(s) of workers that stopped answering", requeued)
+        if rounds % PRUNE_ROUNDS == 0:
+            leases.prune_finished()
+        rounds += 1
+
+    run_rounds(round_, every=every, stop=stop)
 
 
 def run_worker(worker: Worker, stop: StopSignal) -> None:
@@ -63,10 +87,14 @@ class Command(PaperboyCommand):
         def schedule() -> None:
             run_rounds(queue_scheduled, every=settings.PAPERBOY_WORKER_INTERVAL, stop=stop)
 
+        worker_id = leases.new_worker_id()
         if options["once"]:
             queue_scheduled()
         else:
             threading.Thread(target=schedule, name="schedule", daemon=True).start()
+            threading.Thread(
+                target=keep_lease, args=(worker_id, stop), name="lease", daemon=True
+            ).start()
         worker = Worker(
             queue_names=["default"],
             interval=options["interval"],
@@ -74,7 +102,7 @@ class Command(PaperboyCommand):
             backend_name="default",
             startup_delay=not options["once"],
             max_tasks=None,
-            worker_id=f"paperboy-{threading.get_native_id()}",
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
         self.stdout.write(
@@ -87,3 +115,5 @@ class Command(PaperboyCommand):
                 run_worker(worker, stop)
         finally:
             stop.event.set()
+            with contextlib.suppress(*DATABASE_DOWN):
+                leases.sign_off(worker_id)
