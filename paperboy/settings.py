@@ -239,6 +239,12 @@ PAPERBOY_RATE_SUBSCRIBE = env_int("PAPERBOY_RATE_SUBSCRIBE", 5, minimum=1)
 PAPERBOY_WORKER_INTERVAL = env_int("PAPERBOY_WORKER_INTERVAL", 300, minimum=5)
 # A task whose worker has not said it is alive for this long is run again by another
 # (paperboy/leases.py); finished task results are kept this many days.
+# Scheduled harvests (paperboy/schedule.py): the OAI-PMH harvest daily, and these categories
+# arXiv RSS listings every PAPERBOY_HARVEST_RSS_HOURS. Off by default: the demo is offline.
+PAPERBOY_HARVEST_OAI = env_bool("PAPERBOY_HARVEST_OAI", False)
+PAPERBOY_HARVEST_OAI_SET = env_str("PAPERBOY_HARVEST_OAI_SET", "")
+PAPERBOY_HARVEST_RSS = env_list("PAPERBOY_HARVEST_RSS", [])
+PAPERBOY_HARVEST_RSS_HOURS = env_int("PAPERBOY_HARVEST_RSS_HOURS", 6, minimum=1, maximum=168)
 PAPERBOY_WORKER_LEASE_SECONDS = env_int("PAPERBOY_WORKER_LEASE_SECONDS", 60, minimum=2)
 PAPERBOY_TASK_RESULT_DAYS = env_int("PAPERBOY_TASK_RESULT_DAYS", 14, minimum=1)
 

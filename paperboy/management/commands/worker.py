@@ -10,28 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandParser
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
-from community.tasks import notify_claimed_authors
-from digests.tasks import deliver_webhooks, send_due_digests
 from paperboy import leases
 from paperboy.loops import DATABASE_DOWN, StopSignal, run_rounds, wait_out_database
 from paperboy.management.commands._base import PaperboyCommand
+from paperboy.schedule import prune_runs, queue_due
 
-SCHEDULE = [send_due_digests, deliver_webhooks, notify_claimed_authors]
 PRUNE_ROUNDS = 720  # lease rounds between prunings of old results (an hour at 5 s)
 logger = logging.getLogger("paperboy.worker")
 
 
 def queue_scheduled() -> None:
-    """Queue each scheduled task unless one is already waiting or running (several workers
-    may run this; at worst one extra round happens, and rounds are idempotent)."""
-    for task in SCHEDULE:
-        busy = DBTaskResult.objects.filter(
-            task_path=task.module_path, status__in=["READY", "RUNNING"]
-        ).exists()
-        if not busy:
-            task.enqueue()
+    """Queue the scheduled runs that are due and no other scheduler has queued."""
+    queue_due()
 
 
 def keep_lease(worker_id: str, stop: StopSignal) -> None:
@@ -48,6 +39,7 @@ def keep_lease(worker_id: str, stop: StopSignal) -> None:
             logger.warning("requeued %d task(s) of workers that stopped answering", requeued)
         if rounds % PRUNE_ROUNDS == 0:
             leases.prune_finished()
+            prune_runs()
         rounds += 1
 
     run_rounds(round_, every=every, stop=stop)
