@@ -31,6 +31,7 @@ def jobs() -> list[Job]:
     from catalog.tasks import harvest_oai_round, harvest_rss_round
     from community.tasks import notify_claimed_authors
     from digests.tasks import deliver_webhooks, send_due_digests
+    from search.tasks import embed_backfill
 
     rounds = dt.timedelta(seconds=settings.PAPERBOY_WORKER_INTERVAL)
     found = [
@@ -38,6 +39,8 @@ def jobs() -> list[Job]:
         Job("webhooks", deliver_webhooks, rounds),
         Job("author notices", notify_claimed_authors, rounds),
     ]
+    for lane in range(settings.PAPERBOY_EMBED_TASKS):
+        found.append(Job(f"embed backfill {lane}", embed_backfill, rounds, (lane,)))
     if settings.PAPERBOY_HARVEST_OAI:
         found.append(Job("harvest oai", harvest_oai_round, dt.timedelta(days=1)))
     every = dt.timedelta(hours=settings.PAPERBOY_HARVEST_RSS_HOURS)

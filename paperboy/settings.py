@@ -245,6 +245,9 @@ PAPERBOY_HARVEST_OAI = env_bool("PAPERBOY_HARVEST_OAI", False)
 PAPERBOY_HARVEST_OAI_SET = env_str("PAPERBOY_HARVEST_OAI_SET", "")
 PAPERBOY_HARVEST_RSS = env_list("PAPERBOY_HARVEST_RSS", [])
 PAPERBOY_HARVEST_RSS_HOURS = env_int("PAPERBOY_HARVEST_RSS_HOURS", 6, minimum=1, maximum=168)
+# Background tasks of the embedding backfill queued each worker round (search/tasks.py):
+# that many workers share it. 0 leaves embedding to `paperboy index embed`.
+PAPERBOY_EMBED_TASKS = env_int("PAPERBOY_EMBED_TASKS", 0, minimum=0, maximum=64)
 PAPERBOY_WORKER_LEASE_SECONDS = env_int("PAPERBOY_WORKER_LEASE_SECONDS", 60, minimum=2)
 PAPERBOY_TASK_RESULT_DAYS = env_int("PAPERBOY_TASK_RESULT_DAYS", 14, minimum=1)
 

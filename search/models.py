@@ -34,3 +34,29 @@ class PaperEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"embedding of {self.paper_id} ({self.model_id})"
+
+
+class EmbedChunk(models.Model):
+    """A range of paper ids whose embeddings one background task computes: the backfill is
+    cut into these so that any number of workers share it (claimed like digest deliveries;
+    a dead worker's claim expires), and progress survives any crash."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        CLAIMED = "claimed"
+        DONE = "done"
+
+    first_pk = models.BigIntegerField(unique=True)
+    last_pk = models.BigIntegerField()  # inclusive
+    papers = models.PositiveIntegerField(help_text="Papers in the range when it was planned.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    embedded = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "last_pk"])]
+
+    def __str__(self) -> str:
+        return f"papers {self.first_pk}-{self.last_pk} ({self.status})"

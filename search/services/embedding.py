@@ -17,7 +17,7 @@ from search.models import IndexState, PaperEmbedding
 BATCH = 64  # papers per committed batch on the CPU; a GPU embedder asks for more
 
 
-def _batch_size() -> int:
+def batch_size() -> int:
     try:
         return embedder().preferred_chunk
     except EmbeddingsUnavailable:
@@ -116,13 +116,13 @@ def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = 
     so no batch re-reads what the previous ones passed. With `state`, the position is saved
     after every batch and the walk resumes from it. Returns True when it reached the end,
     False when the budget (a limit, a stop) ended it first."""
-    chunk = _batch_size()
+    chunk = batch_size()
     cursor = state.cursor if state is not None and state.cursor else None
     while not budget.spent:
         batch = list(next_batch(pending, cursor, budget.take(chunk)))
         if not batch:
             return True
-        _store(batch)
+        store_embeddings(batch)
         cursor = batch[-1].pk
         if state is not None:
             IndexState.objects.filter(pk=state.pk).update(cursor=cursor)
@@ -131,7 +131,7 @@ def _walk(pending: QuerySet[Paper], budget: _Budget, state: IndexState | None = 
     return False
 
 
-def _store(batch: list[Paper]) -> None:
+def store_embeddings(batch: list[Paper]) -> None:
     model = embedder()
     texts = [paper_text(p.title, p.abstract) for p in batch]
     vectors = model.embed(texts)

@@ -14,6 +14,7 @@ from catalog.queries import changed_paper_ids, newest_change, ordered_authorship
 from search import lexical, replica
 from search.models import PaperEmbedding
 from search.replica import Watermark
+from search.services.embed_chunks import backfill_progress
 from search.services.embedding import drop_stale_embeddings
 
 BATCH = 2000
@@ -177,5 +178,6 @@ def index_status() -> dict[str, object]:
         "waiting": behind,
         "indexed_until": mark.indexed_until if mark else None,
         "lag_seconds": replica.lag_seconds(mark),
+        **backfill_progress(),
         "path": str(lexical.index_path()),
     }
