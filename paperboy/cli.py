@@ -12,11 +12,14 @@ Paperboy finds the research papers that matter and delivers them.
 
 Running the site
   demo [--data DIR]   the demo site in one command: migrate, load the demo data, start the
-                      embedder and the worker, and serve (what `make run` does)
+                      embedder, the worker and the index follower, and serve (`make run`)
   serve               serve the site with gunicorn (--host, --port, --workers)
   migrate             create or upgrade the database tables
   createsuperuser     make an administrator account for /admin
   load-demo           import the demo data from PAPERBOY_DEMO_DATA_DIR (idempotent)
+  backup FILE         a consistent copy of the database (pg_dump, or SQLite's backup)
+  restore FILE [--yes]
+                      replace the database with a backup; every node's index rebuilds
 
 Getting papers in
   import arxiv-snapshot PATH         the arXiv metadata snapshot (.json / .json.gz)
@@ -29,6 +32,8 @@ Getting papers in
 
 Searching
   index rebuild|update|status        the search index, derived from the database
+  index follow [--interval S]        keep this node's indexes in step (one per app node)
+  index snapshot|restore DIR         copy a node's indexes to start another from
   index embed [--loop S]             semantic embeddings, listed papers first
   search "QUERY" [--limit N] [--json]
                                      search with the query language
@@ -39,7 +44,8 @@ Delivering
   digests send [--period P] [--as-of D] [--loop S]
                                      build and send the email digests that are due
   digests status                     subscriptions and deliveries by state
-  worker                             background jobs: digests on schedule, submitted papers
+  worker                             background jobs: digests, webhooks, mails, harvests,
+                                     submitted papers, imports, the embedding backfill
 
 Run `paperboy COMMAND --help` for a command's options, and `paperboy help --all` for every
 Django command. Settings come from PAPERBOY_* environment variables and DATABASE_URL

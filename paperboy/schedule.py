@@ -31,6 +31,7 @@ def jobs() -> list[Job]:
     from catalog.tasks import harvest_oai_round, harvest_rss_round
     from community.tasks import notify_claimed_authors
     from digests.tasks import deliver_webhooks, send_due_digests
+    from paperboy.tasks import send_due_mail
     from search.tasks import embed_backfill
 
     rounds = dt.timedelta(seconds=settings.PAPERBOY_WORKER_INTERVAL)
@@ -38,6 +39,7 @@ def jobs() -> list[Job]:
         Job("digests", send_due_digests, rounds),
         Job("webhooks", deliver_webhooks, rounds),
         Job("author notices", notify_claimed_authors, rounds),
+        Job("mail retries", send_due_mail, rounds),
     ]
     for lane in range(settings.PAPERBOY_EMBED_TASKS):
         found.append(Job(f"embed backfill {lane}", embed_backfill, rounds, (lane,)))

@@ -248,6 +248,9 @@ PAPERBOY_HARVEST_RSS_HOURS = env_int("PAPERBOY_HARVEST_RSS_HOURS", 6, minimum=1,
 # Background tasks of the embedding backfill queued each worker round (search/tasks.py):
 # that many workers share it. 0 leaves embedding to `paperboy index embed`.
 PAPERBOY_EMBED_TASKS = env_int("PAPERBOY_EMBED_TASKS", 0, minimum=0, maximum=64)
+# Mails from requests (paperboy/outbox.py): "worker" queues them for `paperboy worker`;
+# "eager" tries once in the request and leaves retries to the queue.
+PAPERBOY_MAIL_QUEUE = env_choice("PAPERBOY_MAIL_QUEUE", "worker", ("worker", "eager"))
 PAPERBOY_WORKER_LEASE_SECONDS = env_int("PAPERBOY_WORKER_LEASE_SECONDS", 60, minimum=2)
 PAPERBOY_TASK_RESULT_DAYS = env_int("PAPERBOY_TASK_RESULT_DAYS", 14, minimum=1)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
 from community.models import User
+from paperboy.outbox import queue_mail
 
 _SALT = "paperboy.verify-email"
 
@@ -21,16 +21,16 @@ def verification_link(user: User) -> str:
 def send_verification_email(user: User) -> None:
     """Mail a signed, expiring link that confirms `user` owns the address."""
     days = settings.PAPERBOY_VERIFY_LINK_DAYS
-    send_mail(
-        subject="Confirm your email address for Paperboy",
-        message=(
+    queue_mail(
+        "verify",
+        [user.email],
+        "Confirm your email address for Paperboy",
+        (
             f"Hello {user.username},\n\n"
             "Confirm your email address to upvote, comment and submit papers:\n\n"
             f"{verification_link(user)}\n\n"
             f"The link works for {days} days. If you did not sign up, ignore this mail.\n"
         ),
-        from_email=None,
-        recipient_list=[user.email],
     )
 
 

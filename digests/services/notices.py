@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from digests.models import Subscription
+from paperboy.outbox import queue_mail
 
 
 def _send(template: str, subscription: Subscription, context: dict) -> None:
@@ -21,7 +21,7 @@ def _send(template: str, subscription: Subscription, context: dict) -> None:
     }
     subject = render_to_string(f"digests/email/{template}_subject.txt", context)
     body = render_to_string(f"digests/email/{template}.txt", context)
-    EmailMessage(" ".join(subject.split()), body, to=[subscription.email]).send()
+    queue_mail(f"digest-{template}", [subscription.email], subject, body)
 
 
 def send_confirmation(subscription: Subscription, link: str) -> None:
