@@ -152,10 +152,11 @@ def _paper_converters(vendor: str) -> list[tuple[int, list]]:
     return converters
 
 
-def changed_paper_ids(since) -> QuerySet:
-    """Ids of the papers modified at or after `since`, read through the index on
-    `modified` (the periodic index update and the embedder follow it)."""
-    return Paper.objects.filter(modified__gte=since).order_by().values_list("pk", flat=True)
+def changed_paper_ids(since, *, strict: bool = False) -> QuerySet:
+    """Ids of the papers modified at or after `since` (after it, when `strict`), read
+    through the index on `modified` (the index update and the embedder follow it)."""
+    changed = Paper.objects.filter(**{"modified__gt" if strict else "modified__gte": since})
+    return changed.order_by().values_list("pk", flat=True)
 
 
 def by_newest_change() -> QuerySet:

@@ -28,13 +28,14 @@ class IndexBusy(RuntimeError):
     """Another process is writing the index."""
 
 
-def _papers(since: dt.datetime | None) -> Iterator[list[Paper]]:
-    """Papers in primary-key batches, with authors and categories, modified since `since`.
-    The changed ones are found through the index on `modified` first (a periodic update
-    touches a few papers, never a scan of the catalogue), then loaded by id."""
+def _papers(since: dt.datetime | None, *, strict: bool = False) -> Iterator[list[Paper]]:
+    """Papers in primary-key batches, with authors and categories, modified since `since`
+    (after it, when `strict`). The changed ones are found through the index on `modified`
+    first (a periodic update touches a few papers, never a scan of the catalogue), then
+    loaded by id."""
     rows = Paper.objects.order_by("pk").prefetch_related(ordered_authorships(), "categories")
     if since is not None:
-        changed = sorted(changed_paper_ids(since))
+        changed = sorted(changed_paper_ids(since, strict=strict))
         for start in range(0, len(changed), BATCH):
             yield list(rows.filter(pk__in=changed[start : start + BATCH]))
         return
@@ -102,42 +103,32 @@ def update_index(
     mark = keyword_watermark()
     epoch = replica.current_epoch()
     since = None if rebuild or mark is None or mark.epoch != epoch else _since(mark)
+    strict = since is not None and since == mark.indexed_until  # no look-back this time
     started = timezone.now()
     until = newest_change()
     if since is not None and mark.indexed_until and (until is None or until < mark.indexed_until):
         until = mark.indexed_until  # the newest paper was deleted: never move back
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
-    count = 0
     try:
-        if since is None:
-            for writer in writers:
-                writer.delete_all_documents()
-        else:
-            _drop_deleted(shards, writers, (mark.checked_at or mark.indexed_until) - OVERLAP)
-        for batch in _papers(since):
-            if since is not None:
-                drop_stale_embeddings(batch)  # a changed title or abstract: embed again
-            for paper in batch:
-                writer = writers[shards.shard_number(paper.pk)]
-                if since is not None:
-                    writer.delete_documents_by_term("paper_id", paper.pk)
-                writer.add_document(document(paper))
-            count += len(batch)
-            if progress:
-                progress(len(batch))
+        count, dropped = _write_changes(shards, writers, mark, since, strict, progress)
+        changed = since is None or bool(count or dropped)
         for writer in writers:
-            writer.commit()
+            # Nothing to write (most rounds of a follower): no commit, no new segment to
+            # merge; a merge of a large index held a follower's round up for seconds.
+            writer.commit() if changed else writer.rollback()
     except BaseException:
         for writer in writers:
             writer.rollback()
         raise
-    for writer in writers:
-        writer.wait_merging_threads()
-    shards.reload()
-    lexical.reload_readers()
+    if changed:
+        for writer in writers:
+            writer.wait_merging_threads()
+        shards.reload()
+        lexical.reload_readers()
+    documents = shards.num_docs if changed or mark is None else mark.documents
     mark = Watermark(
-        indexed_until=until or started, checked_at=started, documents=shards.num_docs, epoch=epoch
+        indexed_until=until or started, checked_at=started, documents=documents, epoch=epoch
     )
     replica.write(watermark_path(), mark)
     return count, mark
@@ -155,11 +146,37 @@ def _since(mark: Watermark) -> dt.datetime | None:
     return min(mark.indexed_until, started - OVERLAP)
 
 
-def _drop_deleted(shards: lexical.Shards, writers: list, since: dt.datetime) -> None:
+def _write_changes(shards, writers, mark, since, strict, progress) -> tuple[int, int]:
+    """Stage the update in the writers: everything (since None), or the papers changed and
+    deleted since; returns (papers written, deletions applied)."""
+    dropped = 0
+    if since is None:
+        for writer in writers:
+            writer.delete_all_documents()
+    else:
+        dropped = _drop_deleted(shards, writers, (mark.checked_at or mark.indexed_until) - OVERLAP)
+    count = 0
+    for batch in _papers(since, strict=strict):
+        if since is not None:
+            drop_stale_embeddings(batch)  # a changed title or abstract: embed again
+        for paper in batch:
+            writer = writers[shards.shard_number(paper.pk)]
+            if since is not None:
+                writer.delete_documents_by_term("paper_id", paper.pk)
+            writer.add_document(document(paper))
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    return count, dropped
+
+
+def _drop_deleted(shards: lexical.Shards, writers: list, since: dt.datetime) -> int:
     """Delete the documents of papers removed from the catalogue since `since`."""
     gone = PaperTombstone.objects.filter(removed_at__gt=since)
-    for paper_id in gone.values_list("paper_id", flat=True).iterator():
+    ids = list(gone.values_list("paper_id", flat=True))
+    for paper_id in ids:
         writers[shards.shard_number(paper_id)].delete_documents_by_term("paper_id", paper_id)
+    return len(ids)
 
 
 def index_status() -> dict[str, object]:

@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.cluster.nginx import nginx_conf
 from tests.factories import PaperFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -108,38 +109,6 @@ def node_env(folder: Path) -> dict[str, str]:
     return env
 
 
-def nginx_conf(folder: Path, ports: list[int], listen: int, static_root: Path) -> Path:
-    site = (ROOT / "deploy" / "nginx" / "paperboy.conf").read_text()
-    servers = "\n".join(
-        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in ports
-    )
-    site = site.replace("@UPSTREAM_SERVERS@", servers)
-    site = site.replace("@LISTEN@", f"127.0.0.1:{listen}")
-    site = site.replace("@STATIC_ROOT@", str(static_root))
-    root = "user root;\n" if os.geteuid() == 0 else ""
-    conf = folder / "nginx.conf"
-    temp = folder / "temp"
-    temp.mkdir()
-    conf.write_text(
-        f"""{root}worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {folder}/access.log;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-{site}
-}}
-"""
-    )
-    return conf
-
-
 def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx):
     if connection.vendor != "postgresql":
         pytest.skip("the cluster runs on PostgreSQL")
@@ -162,7 +131,6 @@ def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx):
         for port in ports:
             wait_for(lambda p=port: get(f"http://127.0.0.1:{p}/healthz")[0] == 200, "a node")
         listen = free_port()
-        (tmp_path / "nginx").mkdir()
         static = Path(nodes[0]["PAPERBOY_DATA_DIR"]) / "static"
         conf = nginx_conf(tmp_path / "nginx", ports, listen, static)
         balancer = subprocess.Popen(

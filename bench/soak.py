@@ -1,0 +1,272 @@
+"""Soak: two app nodes behind nginx on one PostgreSQL, a worker and a writer, under wrk
+for a while; does anything fail, slow down or grow?
+
+Run: .venv/bin/python bench/soak.py [--minutes 10] [--papers 20000]
+
+It creates a fresh database (paperboy_soak on the local PostgreSQL), imports --papers real
+arXiv records and the last 14 days of Hugging Face daily lists, and starts: two nodes
+(`paperboy serve --workers 1` plus `paperboy index follow`, each with its own index
+folder), one `paperboy worker`, nginx from deploy/nginx/paperboy.conf, and a writer that
+adds a paper every 2 s. wrk (bench/soak.lua: list pages, searches, the API, feeds) runs for
+--minutes in one-minute rounds; after each round the script records requests/s, p50/p99,
+non-2xx answers, each node's memory (RSS of its gunicorn processes) and index lag. The
+table goes to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.corpus import SNAPSHOT  # noqa: E402
+from bench.report import write_section  # noqa: E402
+from bench.web import parse_wrk  # noqa: E402
+from tests.cluster.nginx import nginx_conf  # noqa: E402
+
+DATABASE = "paperboy_soak"
+LOGS = ("worker.log", "follow-0.log", "follow-1.log", "web-0.log", "web-1.log")
+DAILY = ROOT.parent / "shared" / "data" / "hf-daily-papers"
+WRITER = """
+import django, time, itertools
+django.setup()
+from tests.factories import PaperFactory
+for n in itertools.count():
+    PaperFactory(title=f"Soak paper {n} about diffusion models", arxiv_id=f"2703.{n:05d}")
+    time.sleep(2)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def paperboy(*args: str) -> list[str]:
+    return ["-m", "paperboy.cli", *args]
+
+
+def run(env: dict, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "paperboy.cli", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start(env: dict, log: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+
+
+def get(url: str):
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.status, answer.read()
+
+
+def rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn's master and workers)."""
+    pids = {root_pid}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) in pids:
+                pids.add(int(entry.name))
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def prepare(folder: Path, env: dict, papers: int) -> None:
+    sample = folder / "sample.jsonl.gz"
+    with gzip.open(SNAPSHOT, "rt") as source, gzip.open(sample, "wt") as out:
+        for number, line in enumerate(source):
+            if number >= papers:
+                break
+            out.write(line)
+    run(env, "migrate", "-v", "0")
+    run(env, "import", "arxiv-snapshot", str(sample), "--no-index")
+    days = sorted(DAILY.glob("*.json.gz"))[-14:]
+    run(env, "import", "hf-daily", *map(str, days), "--no-index")
+
+
+class Cluster:
+    """The soak's processes: two nodes, a worker, nginx and the writer."""
+
+    def __init__(self, folder: Path, base: dict) -> None:
+        self.folder, self.base = folder, base
+        self.ports = [free_port(), free_port()]
+        self.listen = free_port()
+        self.processes: list[subprocess.Popen] = []
+        self.webs: list[subprocess.Popen] = []
+
+    def start_node(self, number: int) -> None:
+        node = self.folder / f"node-{number}"
+        env = {
+            **self.base,
+            "PAPERBOY_DATA_DIR": str(node),
+            "PAPERBOY_INDEX_DIR": str(node / "index"),
+        }
+        run(env, "index", "rebuild")
+        serve = (
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.ports[number]),
+            "--workers",
+            "1",
+        )
+        follow = start(env, self.folder / f"follow-{number}.log", *paperboy("index", "follow"))
+        web = start(env, self.folder / f"web-{number}.log", *paperboy(*serve))
+        self.processes += [follow, web]
+        self.webs.append(web)
+
+    def start(self) -> None:
+        for number in range(len(self.ports)):
+            self.start_node(number)
+        self.processes.append(start(self.base, self.folder / "worker.log", *paperboy("worker")))
+        conf = nginx_conf(
+            self.folder / "nginx", self.ports, self.listen, self.folder / "node-0" / "static"
+        )
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        command = [nginx, "-p", str(self.folder / "nginx"), "-c", str(conf), "-g", "daemon off;"]
+        self.processes.append(subprocess.Popen(command))
+        for port in [*self.ports, self.listen]:
+            wait_healthy(port)
+        self.processes.append(start(self.base, self.folder / "writer.log", "-c", WRITER))
+
+    def stop(self) -> list[str]:
+        """Stop everything; the Traceback and ERROR lines of the processes' logs."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        logs = [self.folder / name for name in LOGS if (self.folder / name).exists()]
+        lines = [line for log in logs for line in log.read_text().splitlines()]
+        return [line for line in lines if "Traceback" in line or " ERROR " in line]
+
+
+def wait_healthy(port: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if get(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"port {port} never answered")
+
+
+def one_round(cluster: Cluster, connections: int) -> tuple[dict, list[float], list[float]]:
+    """A minute of wrk through nginx, then each node's memory and index lag."""
+    script = str(ROOT / "bench" / "soak.lua")
+    url = f"http://127.0.0.1:{cluster.listen}"
+    command = ["wrk", "-t2", f"-c{connections}", "-d60s", "--latency", "-s", script, url]
+    found = parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    lags = []
+    for port in cluster.ports:
+        body = get(f"http://127.0.0.1:{port}/healthz")[1]
+        lags.append(json.loads(body).get("index_lag_seconds") or 0.0)
+    return found, [rss_mb(web.pid) for web in cluster.webs], lags
+
+
+def report(rows: list, errors: list[str], options: argparse.Namespace) -> None:
+    table = [
+        "| minute | req/s | p50 | p99 | non-2xx | node memory (MB) | index lag (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for minute, (found, memory, lags) in enumerate(rows, start=1):
+        table.append(
+            f"| {minute} | {found['rps']:.0f} | {found['p50']:.1f} ms | {found['p99']:.1f} ms | "
+            f"{found['errors']} | {' / '.join(f'{m:.0f}' for m in memory)} | "
+            f"{' / '.join(f'{lag:.1f}' for lag in lags)} |"
+        )
+    print("\n".join(table))
+    print(f"errors in the logs: {len(errors)}", *errors[:20], sep="\n")
+    body = (
+        f"Two nodes (`paperboy serve --workers 1` + `paperboy index follow` each) behind "
+        f"nginx (deploy/nginx/paperboy.conf) on one PostgreSQL, a worker, and a writer adding "
+        f"a paper every 2 s; {options.papers:,} real arXiv papers and 14 days of daily lists. "
+        f"wrk with {options.connections} connections over list pages, searches, the API and "
+        f"feeds (bench/soak.lua), one-minute rounds, all on the same 2 cores. Tracebacks or "
+        f"ERROR lines in the processes' logs: {len(errors)}.\n\n" + "\n".join(table)
+    )
+    write_section(
+        "Soak: two nodes behind nginx",
+        f"python bench/soak.py --minutes {options.minutes} --papers {options.papers}",
+        body,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--papers", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=16)
+    options = parser.parse_args()
+    for tool in ("nginx", "wrk"):
+        if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
+            sys.exit(f"{tool} is needed: apt-get install {tool}")
+    postgres = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=True)
+    subprocess.run(["createdb", *postgres, DATABASE], check=True)
+    with tempfile.TemporaryDirectory(prefix="soak-") as temp:
+        folder = Path(temp)
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
+        base.update(
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+            PAPERBOY_DATA_DIR=str(folder / "shared"),
+            PAPERBOY_TRUSTED_PROXIES="127.0.0.1/32",
+            PAPERBOY_MAX_INDEX_LAG="30",
+            PAPERBOY_WORKER_INTERVAL="30",
+            PAPERBOY_RATE_API="1000000",
+            DJANGO_SETTINGS_MODULE="paperboy.settings",
+            PYTHONUNBUFFERED="1",
+        )
+        started = time.perf_counter()
+        prepare(folder, base, options.papers)
+        print(f"catalogue ready in {time.perf_counter() - started:.0f} s", flush=True)
+        cluster, rows = Cluster(folder, base), []
+        try:
+            cluster.start()
+            for minute in range(options.minutes):
+                rows.append(one_round(cluster, options.connections))
+                print(minute + 1, rows[-1], flush=True)
+        finally:
+            errors = cluster.stop()
+    subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=False)
+    report(rows, errors, options)
+
+
+if __name__ == "__main__":
+    main()
