@@ -6,7 +6,6 @@ costs no failed read, and static files come from nginx."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,8 +19,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from catalog.models import Paper
+from community.services.tokens import create_token
 from tests.cluster.nginx import nginx_conf
-from tests.factories import PaperFactory
+from tests.factories import PaperFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,16 +52,6 @@ def wait_for(check, what: str, seconds: float = 60) -> None:
             pass
         time.sleep(0.3)
     pytest.fail(f"gave up waiting for {what}")
-
-
-@pytest.fixture
-def nginx() -> str:
-    found = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(found).exists():
-        if os.environ.get("PAPERBOY_REQUIRE_E2E") == "1":
-            pytest.fail("nginx is missing (scripts/install-e2e-tools installs it)")
-        pytest.skip("nginx is not installed (scripts/install-e2e-tools installs it)")
-    return found
 
 
 class Cluster:
@@ -109,10 +100,12 @@ def node_env(folder: Path) -> dict[str, str]:
     return env
 
 
-def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx):
+def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx, data_dir):
     if connection.vendor != "postgresql":
         pytest.skip("the cluster runs on PostgreSQL")
-    PaperFactory(title="Wombats in the catalogue before the nodes start")
+    wombats = PaperFactory(title="Wombats in the catalogue before the nodes start")
+    member = UserFactory(username="numbat-fan")
+    _, token = create_token(member, "cluster")
     cluster = Cluster(tmp_path)
     ports = [free_port(), free_port()]
     nodes = []
@@ -154,6 +147,32 @@ def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx):
         for number in (0, 1):
             log = (tmp_path / f"web-{number}.log").read_text()
             assert "/search?q=numbats" in log, f"node {number} served no search"
+
+        # A paper imported through node A's command line is found by node B's search.
+        feed = data_dir / "formats" / "arxiv-rss-cs.AI.xml"
+        imported = subprocess.run(
+            [sys.executable, "-m", "paperboy.cli", "import", "arxiv-rss", str(feed), "--no-index"],
+            cwd=ROOT,
+            env=nodes[0],
+            capture_output=True,
+            text=True,
+        )
+        assert imported.returncode == 0, imported.stderr
+        title = Paper.objects.exclude(pk=wombats.pk).order_by("-pk").first().title
+        words = "+".join(title.split()[:6])
+        node_b = f"http://127.0.0.1:{ports[1]}"
+        wait_for(lambda: title in get(f"{node_b}/search?q={words}")[1], "node B to find it")
+
+        # An upvote through node A shows on node B.
+        vote = urllib.request.Request(
+            f"http://127.0.0.1:{ports[0]}/api/papers/{wombats.arxiv_id}/upvote",
+            method="POST",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(vote, timeout=10) as answer:
+            assert answer.status == 200
+        status, body = get(f"{node_b}/api/papers/{wombats.arxiv_id}")
+        assert status == 200 and '"upvotes": 1' in body.replace('"upvotes":1', '"upvotes": 1')
 
         # Static files come from nginx itself.
         page = get(f"{front}/papers")[1]

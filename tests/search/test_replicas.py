@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
-from catalog.models import PaperTombstone
+from catalog.models import Paper, PaperTombstone
+from catalog.services.imports import run_import
+from catalog.sources.arxiv_snapshot import ArxivSnapshotSource
 from search import lexical
 from search.queries import search_papers
 from search.services.indexing import keyword_watermark, update_index
@@ -181,3 +184,25 @@ def test_index_follow_makes_a_paper_searchable_on_every_node(tmp_path):
             follower.terminate()
         codes = [follower.wait(timeout=30) for follower in followers]
     assert codes == [0, 0], [f.stdout.read() for f in followers]
+
+
+def test_a_node_started_from_a_snapshot_answers_50_queries_as_the_original_does(tmp_path, data_dir):
+    sample = data_dir / "formats" / "arxiv-snapshot-sample.jsonl"
+    run_import(ArxivSnapshotSource(sample), progress=False)
+    titles = list(Paper.objects.values_list("title", flat=True))
+    words = [w for t in titles for w in t.split() if w.isalpha() and len(w) > 5]
+    queries = random.Random(7).sample(sorted(set(words)), 50)
+    original, copy = tmp_path / "node-b", tmp_path / "node-c"
+    with on_node(original):
+        update_index()
+        make_snapshot(tmp_path / "snapshot")
+        answers = [_ids(q) for q in queries]
+    with on_node(copy):
+        restore_snapshot(tmp_path / "snapshot")
+        update_index()
+        assert [_ids(q) for q in queries] == answers
+    assert sum(bool(a) for a in answers) >= 40  # most queries find something
+
+
+def _ids(query: str) -> list[int]:
+    return [r.paper.pk for r in search_papers(query, semantic=False, limit=10).results]

@@ -1,13 +1,13 @@
 """Soak: two app nodes behind nginx on one PostgreSQL, a worker and a writer, under wrk
 for a while; does anything fail, slow down or grow?
 
-Run: .venv/bin/python bench/soak.py [--minutes 10] [--papers 20000]
+Run: .venv/bin/python bench/cluster.py [--minutes 10] [--papers 20000]
 
 It creates a fresh database (paperboy_soak on the local PostgreSQL), imports --papers real
 arXiv records and the last 14 days of Hugging Face daily lists, and starts: two nodes
 (`paperboy serve --workers 1` plus `paperboy index follow`, each with its own index
 folder), one `paperboy worker`, nginx from deploy/nginx/paperboy.conf, and a writer that
-adds a paper every 2 s. wrk (bench/soak.lua: list pages, searches, the API, feeds) runs for
+adds a paper every 2 s. wrk (bench/cluster.lua: list pages, searches, the API, feeds) runs for
 --minutes in one-minute rounds; after each round the script records requests/s, p50/p99,
 non-2xx answers, each node's memory (RSS of its gunicorn processes) and index lag. The
 table goes to docs/benchmarks.md."""
@@ -189,7 +189,7 @@ def wait_healthy(port: int, seconds: float = 120) -> None:
 
 def one_round(cluster: Cluster, connections: int) -> tuple[dict, list[float], list[float]]:
     """A minute of wrk through nginx, then each node's memory and index lag."""
-    script = str(ROOT / "bench" / "soak.lua")
+    script = str(ROOT / "bench" / "cluster.lua")
     url = f"http://127.0.0.1:{cluster.listen}"
     command = ["wrk", "-t2", f"-c{connections}", "-d60s", "--latency", "-s", script, url]
     found = parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
@@ -218,12 +218,12 @@ def report(rows: list, errors: list[str], options: argparse.Namespace) -> None:
         f"nginx (deploy/nginx/paperboy.conf) on one PostgreSQL, a worker, and a writer adding "
         f"a paper every 2 s; {options.papers:,} real arXiv papers and 14 days of daily lists. "
         f"wrk with {options.connections} connections over list pages, searches, the API and "
-        f"feeds (bench/soak.lua), one-minute rounds, all on the same 2 cores. Tracebacks or "
+        f"feeds (bench/cluster.lua), one-minute rounds, all on the same 2 cores. Tracebacks or "
         f"ERROR lines in the processes' logs: {len(errors)}.\n\n" + "\n".join(table)
     )
     write_section(
         "Soak: two nodes behind nginx",
-        f"python bench/soak.py --minutes {options.minutes} --papers {options.papers}",
+        f"python bench/cluster.py --minutes {options.minutes} --papers {options.papers}",
         body,
     )
 
@@ -240,7 +240,7 @@ def main() -> None:
     postgres = ["-h", "127.0.0.1", "-U", "postgres"]
     subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=True)
     subprocess.run(["createdb", *postgres, DATABASE], check=True)
-    with tempfile.TemporaryDirectory(prefix="soak-") as temp:
+    with tempfile.TemporaryDirectory(prefix="cluster-") as temp:
         folder = Path(temp)
         base = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
         base.update(

@@ -1,4 +1,4 @@
--- wrk script for bench/soak.py: readers spread over the pages and the API.
+-- wrk script for bench/cluster.py: readers spread over the pages and the API.
 local paths = {
   "/papers", "/papers/trending", "/papers/week/2026-W33", "/papers/date/2026-08-20",
   "/search?q=diffusion+models", "/search?q=protein+folding", "/search?q=graph+neural+networks",
