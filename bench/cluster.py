@@ -1,16 +1,19 @@
-"""Soak: two app nodes behind nginx on one PostgreSQL, a worker and a writer, under wrk
-for a while; does anything fail, slow down or grow?
+"""Soak: two app nodes behind nginx on one PostgreSQL, a worker, the embedder and a
+writer, under wrk for a while; does anything fail, slow down or grow?
 
 Run: .venv/bin/python bench/cluster.py [--minutes 10] [--papers 20000]
 
 It creates a fresh database (paperboy_soak on the local PostgreSQL), imports --papers real
 arXiv records and the last 14 days of Hugging Face daily lists, and starts: two nodes
 (`paperboy serve --workers 1` plus `paperboy index follow`, each with its own index
-folder), one `paperboy worker`, nginx from deploy/nginx/paperboy.conf, and a writer that
-adds a paper every 2 s. wrk (bench/cluster.lua: list pages, searches, the API, feeds) runs for
---minutes in one-minute rounds; after each round the script records requests/s, p50/p99,
-non-2xx answers, each node's memory (RSS of its gunicorn processes) and index lag. The
-table goes to docs/benchmarks.md."""
+folder), one `paperboy worker`, `paperboy index embed --loop 5`, nginx from
+deploy/nginx/paperboy.conf, and a writer that adds a paper every 2 s (the background
+import). Three wrk clients run at once, in one-minute rounds for --minutes: visitors
+(bench/cluster.lua: list pages, paper searches, the API, feeds), a signed-in member
+(bench/cluster_members.lua) and a token holder upvoting, un-upvoting and reading papers
+through the API (bench/cluster_writes.lua). After each round: requests/s, p50/p99 and
+non-2xx answers per kind, each node's index lag; every process's memory (RSS, with its
+children) at the start and the end. The tables go to docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -36,8 +39,24 @@ from bench.web import parse_wrk  # noqa: E402
 from tests.cluster.nginx import nginx_conf  # noqa: E402
 
 DATABASE = "paperboy_soak"
-LOGS = ("worker.log", "follow-0.log", "follow-1.log", "web-0.log", "web-1.log")
+LOGS = ("worker.log", "embed.log", "follow-0.log", "follow-1.log", "web-0.log", "web-1.log")
 DAILY = ROOT.parent / "shared" / "data" / "hf-daily-papers"
+CREDENTIALS = """
+import django, django.test
+django.setup()
+from django.utils import timezone
+from catalog.models import Paper
+from community.models import User
+from community.services.tokens import create_token
+user = User.objects.create_user("soak-member", "soak-member@example.org", "x")
+user.email_verified_at = timezone.now()
+user.save()
+browser = django.test.Client()
+browser.force_login(user)
+listed = Paper.objects.filter(listings__isnull=False).distinct()
+papers = ",".join(listed.values_list("arxiv_id", flat=True)[:20])
+print(browser.cookies["sessionid"].value, create_token(user, "soak")[1], papers)
+"""
 WRITER = """
 import django, time, itertools
 django.setup()
@@ -123,6 +142,7 @@ class Cluster:
         self.listen = free_port()
         self.processes: list[subprocess.Popen] = []
         self.webs: list[subprocess.Popen] = []
+        self.named: dict[str, subprocess.Popen] = {}
 
     def start_node(self, number: int) -> None:
         node = self.folder / f"node-{number}"
@@ -145,11 +165,16 @@ class Cluster:
         web = start(env, self.folder / f"web-{number}.log", *paperboy(*serve))
         self.processes += [follow, web]
         self.webs.append(web)
+        self.named.update({f"web {number}": web, f"follower {number}": follow})
 
     def start(self) -> None:
         for number in range(len(self.ports)):
             self.start_node(number)
-        self.processes.append(start(self.base, self.folder / "worker.log", *paperboy("worker")))
+        worker = start(self.base, self.folder / "worker.log", *paperboy("worker"))
+        embed = ("index", "embed", "--loop", "5")
+        embedder = start(self.base, self.folder / "embed.log", *paperboy(*embed))
+        self.processes += [worker, embedder]
+        self.named.update({"worker": worker, "embedder": embedder})
         conf = nginx_conf(
             self.folder / "nginx", self.ports, self.listen, self.folder / "node-0" / "static"
         )
@@ -187,39 +212,80 @@ def wait_healthy(port: int, seconds: float = 120) -> None:
     sys.exit(f"port {port} never answered")
 
 
-def one_round(cluster: Cluster, connections: int) -> tuple[dict, list[float], list[float]]:
-    """A minute of wrk through nginx, then each node's memory and index lag."""
-    script = str(ROOT / "bench" / "cluster.lua")
+def one_round(cluster: Cluster, connections: int, session: str, token: str, papers: str):
+    """A minute of three wrk clients at once through nginx; then each node's index lag."""
     url = f"http://127.0.0.1:{cluster.listen}"
-    command = ["wrk", "-t2", f"-c{connections}", "-d60s", "--latency", "-s", script, url]
-    found = parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    kinds = {
+        "visitors": (["-s", str(ROOT / "bench" / "cluster.lua")], connections),
+        "member": (
+            [
+                "-s",
+                str(ROOT / "bench" / "cluster_members.lua"),
+                "-H",
+                f"Cookie: sessionid={session}",
+            ],
+            2,
+        ),
+        "token holder": (
+            [
+                "-s",
+                str(ROOT / "bench" / "cluster_writes.lua"),
+                "-H",
+                f"Authorization: Bearer {token}",
+            ],
+            2,
+        ),
+    }
+    running = {
+        kind: subprocess.Popen(
+            ["wrk", "-t1", f"-c{count}", "-d60s", "--latency", *args, url],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PAPERS": papers},
+        )
+        for kind, (args, count) in kinds.items()
+    }
+    found = {kind: parse_wrk(process.communicate()[0]) for kind, process in running.items()}
     lags = []
     for port in cluster.ports:
         body = get(f"http://127.0.0.1:{port}/healthz")[1]
         lags.append(json.loads(body).get("index_lag_seconds") or 0.0)
-    return found, [rss_mb(web.pid) for web in cluster.webs], lags
+    return found, lags
 
 
-def report(rows: list, errors: list[str], options: argparse.Namespace) -> None:
+def memory(cluster: Cluster) -> dict[str, float]:
+    return {name: rss_mb(process.pid) for name, process in cluster.named.items()}
+
+
+def report(rows: list, before: dict, after: dict, errors: list[str], options) -> None:
     table = [
-        "| minute | req/s | p50 | p99 | non-2xx | node memory (MB) | index lag (s) |",
+        "| minute | kind | req/s | p50 | p99 | non-2xx | index lag A / B (s) |",
         "|---|---|---|---|---|---|---|",
     ]
-    for minute, (found, memory, lags) in enumerate(rows, start=1):
-        table.append(
-            f"| {minute} | {found['rps']:.0f} | {found['p50']:.1f} ms | {found['p99']:.1f} ms | "
-            f"{found['errors']} | {' / '.join(f'{m:.0f}' for m in memory)} | "
-            f"{' / '.join(f'{lag:.1f}' for lag in lags)} |"
-        )
-    print("\n".join(table))
+    for minute, (found, lags) in enumerate(rows, start=1):
+        for kind, numbers in found.items():
+            table.append(
+                f"| {minute} | {kind} | {numbers['rps']:.0f} | {numbers['p50']:.1f} ms | "
+                f"{numbers['p99']:.1f} ms | {numbers['errors']} | "
+                f"{' / '.join(f'{lag:.1f}' for lag in lags)} |"
+            )
+    grown = ["| process | RSS at start | RSS at end | growth |", "|---|---|---|---|"]
+    for name, start_mb in before.items():
+        end_mb = after.get(name, 0.0)
+        growth = (end_mb / start_mb - 1) * 100 if start_mb else 0.0
+        grown.append(f"| {name} | {start_mb:.0f} MB | {end_mb:.0f} MB | {growth:+.0f} % |")
+    print("\n".join(table), "\n".join(grown), sep="\n\n")
     print(f"errors in the logs: {len(errors)}", *errors[:20], sep="\n")
     body = (
         f"Two nodes (`paperboy serve --workers 1` + `paperboy index follow` each) behind "
-        f"nginx (deploy/nginx/paperboy.conf) on one PostgreSQL, a worker, and a writer adding "
-        f"a paper every 2 s; {options.papers:,} real arXiv papers and 14 days of daily lists. "
-        f"wrk with {options.connections} connections over list pages, searches, the API and "
-        f"feeds (bench/cluster.lua), one-minute rounds, all on the same 2 cores. Tracebacks or "
-        f"ERROR lines in the processes' logs: {len(errors)}.\n\n" + "\n".join(table)
+        f"nginx (deploy/nginx/paperboy.conf) on one PostgreSQL, a worker, the embedder "
+        f"(`index embed --loop 5`) and a writer adding a paper every 2 s; {options.papers:,} "
+        f"real arXiv papers and 14 days of daily lists. Three wrk clients at once through "
+        f"nginx: visitors ({options.connections} connections: list pages, searches, the API, "
+        f"feeds), a signed-in member (2 connections, list pages, /for-you, /following, "
+        f"search) and a token holder upvoting, un-upvoting and reading papers through the "
+        f"API (2 connections). All on the same 2 cores. Tracebacks or ERROR lines in the "
+        f"processes' logs: {len(errors)}.\n\n" + "\n".join(table) + "\n\n" + "\n".join(grown)
     )
     write_section(
         "Soak: two nodes behind nginx",
@@ -230,7 +296,7 @@ def report(rows: list, errors: list[str], options: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--minutes", type=int, default=5)
     parser.add_argument("--papers", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=16)
     options = parser.parse_args()
@@ -257,15 +323,23 @@ def main() -> None:
         prepare(folder, base, options.papers)
         print(f"catalogue ready in {time.perf_counter() - started:.0f} s", flush=True)
         cluster, rows = Cluster(folder, base), []
+        made = subprocess.run(
+            [sys.executable, "-c", CREDENTIALS], cwd=ROOT, env=base, capture_output=True,
+            text=True, check=True,
+        )  # fmt: skip
+        session, token, papers = made.stdout.split()[-3:]
         try:
             cluster.start()
+            time.sleep(20)  # the processes load their models and indexes
+            before = memory(cluster)
             for minute in range(options.minutes):
-                rows.append(one_round(cluster, options.connections))
+                rows.append(one_round(cluster, options.connections, session, token, papers))
                 print(minute + 1, rows[-1], flush=True)
+            after = memory(cluster)
         finally:
             errors = cluster.stop()
     subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=False)
-    report(rows, errors, options)
+    report(rows, before, after, errors, options)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,9 @@ def follow_delays(env: dict, folder: Path, changes: int) -> dict[str, list[float
     try:
         time.sleep(3)
         for number in range(changes):
-            word = "quokka" + "".join(chr(97 + int(digit)) for digit in str(number))
+            # A word no real title has (an early version used "quokka", and a real paper's
+            # title holds "Quokka": that watcher always saw a paper).
+            word = "zqxwv" + "".join(chr(106 + int(digit)) for digit in str(number))
             title = f"Replica benchmark {word}"
             for action, want in (("add", "present"), ("delete", "absent")):
                 watchers = [script(WATCH, node, word, want) for node in nodes]

@@ -28,7 +28,12 @@ def _clean_query(text: str) -> str:
 def _target(kind: str, value: object) -> dict:
     """The fields that say what is followed, checked; NotAllowed when it does not exist."""
     if kind == Follow.Kind.AUTHOR:
-        author = Author.objects.filter(pk=value).first() if str(value).isdigit() else None
+        number = str(value)
+        author = (
+            Author.objects.filter(pk=int(number)).first()
+            if number.isascii() and number.isdigit() and len(number) <= 12
+            else None
+        )
         if author is None:
             raise NotAllowed("No such author.", status=404)
         return {"author": author}

@@ -86,6 +86,8 @@ def test_the_follow_button_swaps_in_place_with_htmx(member_client, catalogue):
         ("search", "x" * 400, "at most 300"),
         ("author", "999999", "No such author"),
         ("author", "1e9", "No such author"),
+        ("author", "99999999999999999999999", "No such author"),
+        ("author", "１２", "No such author"),
         ("planet", "mars", "Follow an author, a category or a search"),
     ],
 )

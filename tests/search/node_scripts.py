@@ -14,7 +14,7 @@ from search.query import parse_query
 word, want = sys.argv[1], sys.argv[2] == "present"
 query = parse_query(f"title:{word}")
 print("watching", flush=True)
-deadline = time.time() + 40
+deadline = time.time() + 120
 while time.time() < deadline:
     try:
         held = lexical.search(query, limit=5)[1] > 0  # this node's index, not the database

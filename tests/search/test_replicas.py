@@ -170,10 +170,10 @@ def test_index_follow_makes_a_paper_searchable_on_every_node(tmp_path):
     ]
     try:
         for want, action in (("present", "add"), ("absent", "delete")):
-            watchers = [_run(WATCH, node, "quokkas", want) for node in nodes]
+            watchers = [_run(WATCH, node, "zqxwvk", want) for node in nodes]
             for watcher in watchers:
                 assert watcher.stdout.readline().strip() == "watching"
-            writer = _run(WRITE, base, "Followed across nodes by quokkas", action)
+            writer = _run(WRITE, base, "Followed across nodes by zqxwvk", action)
             written = float(writer.communicate(timeout=60)[0].split()[-1])
             for watcher in watchers:
                 output = watcher.communicate(timeout=60)[0]

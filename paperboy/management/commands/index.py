@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ class Command(PaperboyCommand):
 
     def _follow(self) -> None:
         """One round of `index follow`: quiet unless something changed."""
+        started = time.perf_counter()
         try:
             count, mark = update_index()
         except IndexBusy:
@@ -121,7 +123,10 @@ class Command(PaperboyCommand):
         # count them every two seconds for nothing.
         size = refresh_vector_index() if self.rounds % VECTOR_ROUNDS == 1 else None
         if count:
-            self.stdout.write(f"indexed {count} papers; the index holds {mark.documents}")
+            took = time.perf_counter() - started
+            self.stdout.write(
+                f"indexed {count} papers in {took:.1f} s; the index holds {mark.documents}"
+            )
         if size is not None and self.verbosity > 1:
             self.stdout.write(f"vector index holds {size}")
 
