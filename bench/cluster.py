@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -94,8 +95,11 @@ def start(env: dict, log: Path, *args: str) -> subprocess.Popen:
 
 
 def get(url: str):
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        return answer.status, answer.read()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:  # a 503 from /healthz still says why
+        return error.code, error.read()
 
 
 def rss_mb(root_pid: int) -> float:
@@ -196,6 +200,9 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
         logs = [self.folder / name for name in LOGS if (self.folder / name).exists()]
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            for log in logs:
+                print(f"== {log.name}", *log.read_text().splitlines()[-15:], sep="\n")
         lines = [line for log in logs for line in log.read_text().splitlines()]
         return [line for line in lines if "Traceback" in line or " ERROR " in line]
 
@@ -249,7 +256,10 @@ def one_round(cluster: Cluster, connections: int, session: str, token: str, pape
     lags = []
     for port in cluster.ports:
         body = get(f"http://127.0.0.1:{port}/healthz")[1]
-        lags.append(json.loads(body).get("index_lag_seconds") or 0.0)
+        health = json.loads(body)
+        lags.append(health.get("index_lag_seconds") or 0.0)
+        if health.get("status") != "ok":
+            print("unhealthy node:", health, flush=True)
     return found, lags
 
 

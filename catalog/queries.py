@@ -152,11 +152,11 @@ def _paper_converters(vendor: str) -> list[tuple[int, list]]:
     return converters
 
 
-def changed_paper_ids(since, *, strict: bool = False) -> QuerySet:
-    """Ids of the papers modified at or after `since` (after it, when `strict`), read
-    through the index on `modified` (the index update and the embedder follow it)."""
+def changed_papers(since, *, strict: bool = False) -> QuerySet:
+    """(id, modified) of the papers modified at or after `since` (after it, when
+    `strict`), through the index on `modified` (the index update follows it)."""
     changed = Paper.objects.filter(**{"modified__gt" if strict else "modified__gte": since})
-    return changed.order_by().values_list("pk", flat=True)
+    return changed.order_by().values_list("pk", "modified")
 
 
 def by_newest_change() -> QuerySet:

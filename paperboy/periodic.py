@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Paper
-from catalog.queries import by_newest_change, changed_paper_ids
+from catalog.queries import by_newest_change, changed_papers
 from community.models import AuthorNotice, DailyListing
 from digests.models import Delivery, WebhookDelivery
 from digests.services.sending import BATCH, claimable
@@ -28,7 +28,7 @@ def periodic_queries(now: dt.datetime | None = None) -> list[tuple[str, QuerySet
     recently = now - dt.timedelta(minutes=5)
     listed = Paper.objects.filter(pk__in=DailyListing.objects.values("paper_id"))
     return [
-        ("index update: papers changed since the watermark", changed_paper_ids(recently)),
+        ("index update: papers changed since the watermark", changed_papers(recently)),
         ("index update / embedder: the newest change", by_newest_change()[:1]),
         (
             "embedder: changed papers without an embedding",

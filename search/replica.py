@@ -97,6 +97,25 @@ def new_epoch() -> str:
     return epoch
 
 
+RECENT_FILE = "recent.json"
+
+
+def read_recent(path: Path) -> dict[str, str]:
+    """{paper id: modified} of the papers an index took in within its look-back window
+    (kept beside the watermark, read by updates only: it can hold many thousand entries)."""
+    try:
+        data = json.loads(path.read_text())
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_recent(path: Path, recent: dict[str, str]) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(recent))
+    partial.replace(path)
+
+
 def lag_seconds(mark: Watermark | None, now: dt.datetime | None = None) -> float | None:
     """How long the oldest change the index has not taken in has waited (0 when it has them
     all); None when there is no index while the catalogue has papers."""

@@ -10,7 +10,7 @@ import tantivy
 from django.utils import timezone
 
 from catalog.models import Paper, PaperTombstone
-from catalog.queries import changed_paper_ids, newest_change, ordered_authorships
+from catalog.queries import changed_papers, newest_change, ordered_authorships
 from search import lexical, replica
 from search.models import PaperEmbedding
 from search.replica import Watermark
@@ -22,20 +22,30 @@ BATCH = 2000
 # paper stamped just before the watermark can appear after it was read. Looking back a little
 # re-indexes a few papers (harmless: documents are replaced) and misses none.
 OVERLAP = dt.timedelta(minutes=2)
+# Papers remembered in the watermark as indexed within the look-back (past this, an update
+# that looks back re-indexes the window instead, as before).
+MAX_RECENT = 200_000
 
 
 class IndexBusy(RuntimeError):
     """Another process is writing the index."""
 
 
-def _papers(since: dt.datetime | None, *, strict: bool = False) -> Iterator[list[Paper]]:
+def _papers(
+    since: dt.datetime | None, *, strict: bool = False, seen: dict | None = None
+) -> Iterator[list[Paper]]:
     """Papers in primary-key batches, with authors and categories, modified since `since`
-    (after it, when `strict`). The changed ones are found through the index on `modified`
-    first (a periodic update touches a few papers, never a scan of the catalogue), then
-    loaded by id."""
+    (after it, when `strict`), leaving out those `seen` already holds at the same
+    `modified`. The changed ones are found through the index on `modified` first (a
+    periodic update touches a few papers, never a scan of the catalogue), then loaded by id."""
     rows = Paper.objects.order_by("pk").prefetch_related(ordered_authorships(), "categories")
     if since is not None:
-        changed = sorted(changed_paper_ids(since, strict=strict))
+        seen = seen or {}
+        changed = sorted(
+            pk
+            for pk, modified in changed_papers(since, strict=strict)
+            if seen.get(str(pk)) != modified.isoformat()
+        )
         for start in range(0, len(changed), BATCH):
             yield list(rows.filter(pk__in=changed[start : start + BATCH]))
         return
@@ -110,8 +120,14 @@ def update_index(
         until = mark.indexed_until  # the newest paper was deleted: never move back
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
+    cutoff = (until or started) - OVERLAP
+    recent_path = lexical.index_path() / replica.RECENT_FILE
+    remembered = replica.read_recent(recent_path) if since is not None else {}
+    recent = {k: v for k, v in remembered.items() if v > cutoff.isoformat()}
     try:
-        count, dropped = _write_changes(shards, writers, mark, since, strict, progress)
+        count, dropped = _write_changes(
+            shards, writers, mark, since, strict, progress, recent=recent, cutoff=cutoff
+        )
         changed = since is None or bool(count or dropped)
         for writer in writers:
             # Nothing to write (most rounds of a follower): no commit, no new segment to
@@ -127,6 +143,8 @@ def update_index(
         shards.reload()
         lexical.reload_readers()
     documents = shards.num_docs if changed or mark is None else mark.documents
+    # Both written after the commit: `recent` names only papers the index holds as named.
+    replica.write_recent(recent_path, recent if len(recent) <= MAX_RECENT else {})
     mark = Watermark(
         indexed_until=until or started, checked_at=started, documents=documents, epoch=epoch
     )
@@ -146,9 +164,13 @@ def _since(mark: Watermark) -> dt.datetime | None:
     return min(mark.indexed_until, started - OVERLAP)
 
 
-def _write_changes(shards, writers, mark, since, strict, progress) -> tuple[int, int]:
+def _write_changes(
+    shards, writers, mark, since, strict, progress, *, recent: dict, cutoff: dt.datetime
+) -> tuple[int, int]:
     """Stage the update in the writers: everything (since None), or the papers changed and
-    deleted since; returns (papers written, deletions applied)."""
+    deleted since, less those `recent` holds as indexed at their current `modified`;
+    `recent` gains every paper written here that changed after `cutoff`. Returns (papers
+    written, deletions applied)."""
     dropped = 0
     if since is None:
         for writer in writers:
@@ -156,7 +178,7 @@ def _write_changes(shards, writers, mark, since, strict, progress) -> tuple[int,
     else:
         dropped = _drop_deleted(shards, writers, (mark.checked_at or mark.indexed_until) - OVERLAP)
     count = 0
-    for batch in _papers(since, strict=strict):
+    for batch in _papers(since, strict=strict, seen=dict(recent)):
         if since is not None:
             drop_stale_embeddings(batch)  # a changed title or abstract: embed again
         for paper in batch:
@@ -164,6 +186,8 @@ def _write_changes(shards, writers, mark, since, strict, progress) -> tuple[int,
             if since is not None:
                 writer.delete_documents_by_term("paper_id", paper.pk)
             writer.add_document(document(paper))
+            if paper.modified > cutoff:
+                recent[str(paper.pk)] = paper.modified.isoformat()
         count += len(batch)
         if progress:
             progress(len(batch))

@@ -87,7 +87,7 @@ def test_the_follow_button_swaps_in_place_with_htmx(member_client, catalogue):
         ("author", "999999", "No such author"),
         ("author", "1e9", "No such author"),
         ("author", "99999999999999999999999", "No such author"),
-        ("author", "１２", "No such author"),
+        ("author", "\uff11\uff12", "No such author"),  # fullwidth digits
         ("planet", "mars", "Follow an author, a category or a search"),
     ],
 )

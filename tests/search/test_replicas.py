@@ -206,3 +206,19 @@ def test_a_node_started_from_a_snapshot_answers_50_queries_as_the_original_does(
 
 def _ids(query: str) -> list[int]:
     return [r.paper.pk for r in search_papers(query, semantic=False, limit=10).results]
+
+
+def test_a_follower_looks_back_without_indexing_the_same_papers_again():
+    with time_machine.travel("2026-08-21 09:00:00+00:00") as clock:
+        for _ in range(3):
+            PaperFactory()
+        update_index()
+        clock.shift(dt.timedelta(seconds=5))
+        assert update_index()[0] == 0  # within the look-back, but all indexed as they are
+        # A paper stamped before the watermark whose transaction committed only now.
+        late = PaperFactory(title="Committed late by a long transaction")
+        Paper.objects.filter(pk=late.pk).update(
+            modified=keyword_watermark().indexed_until - dt.timedelta(seconds=30)
+        )
+        count, _ = update_index()
+        assert count == 1 and found("Committed late by a long transaction")
