@@ -225,7 +225,7 @@ def test_healthz_says_503_in_json_while_the_database_is_away(tmp_path):
     finally:
         relay.close()
         probe.kill()
-    assert up[0] == 200 and json.loads(up[2]) == {"status": "ok"}
+    assert up[0] == 200 and json.loads(up[2])["status"] == "ok"
     assert down[0] == 503 and down[1].startswith("application/json")
     assert json.loads(down[2])["down"]["database"].startswith("unreachable")
     assert again[0] == 200
