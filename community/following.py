@@ -24,16 +24,16 @@ def follows_of(user) -> list[Follow]:
     return list(Follow.objects.filter(user=user).select_related("author"))
 
 
-def followed_keys(user) -> set[tuple[str, str]]:
-    """(kind, what) for each follow, to draw "Follow" or "Following" on a page."""
-    rows = Follow.objects.filter(user=user).values_list("kind", "author_id", "category", "query")
-    return {(kind, str(author or category or query)) for kind, author, category, query in rows}
+FOLLOWED_FIELD = {"author": "author_id", "category": "category", "search": "query"}
 
 
 def is_following(user, kind: str, value: object) -> bool:
     """Whether the member (or visitor: never) follows this author number, category code or
-    query."""
-    return bool(user.is_authenticated) and (kind, str(value)) in followed_keys(user)
+    query, to draw "Follow" or "Following" on a page."""
+    field = FOLLOWED_FIELD.get(kind)
+    if not user.is_authenticated or field is None:
+        return False
+    return Follow.objects.filter(user=user, kind=kind, **{field: str(value)}).exists()
 
 
 def recent_paper_ids() -> list[int]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from paperboy.claims import due_or_abandoned
 from paperboy.models import OutboxMail
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,7 @@ def _dispatch(pk: int) -> None:
 
 
 def _sendable(now: dt.datetime) -> Q:
-    stale = now - dt.timedelta(seconds=settings.PAPERBOY_DIGEST_CLAIM_SECONDS)
-    due = Q(status=OutboxMail.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    return due | Q(status=OutboxMail.Status.SENDING, claimed_at__lt=stale)
+    return due_or_abandoned(now)
 
 
 def send(pk: int) -> bool:

@@ -33,6 +33,7 @@ from digests.models import Delivery, Subscription
 from digests.services.composing import ItemBlocks, compose, make_item
 from digests.services.stopping import stop_subscription
 from digests.services.subscribing import preferences_link, unsubscribe_link
+from paperboy.claims import due_or_abandoned
 
 BATCH = 50
 
@@ -75,12 +76,7 @@ def claimable(now: dt.datetime) -> Q:
     """Deliveries a sender may claim now: due, or claimed by a sender whose claim expired,
     and only for subscriptions that are active now (so an unsubscribe between building and
     sending, or between two tries, sends nothing)."""
-    stale = now - dt.timedelta(seconds=settings.PAPERBOY_DIGEST_CLAIM_SECONDS)
-    due = Q(status=Delivery.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
-    return (due | abandoned) & Q(subscription__status=Subscription.Status.ACTIVE)
+    return due_or_abandoned(now) & Q(subscription__status=Subscription.Status.ACTIVE)
 
 
 def claim(limit: int = BATCH, *, now: dt.datetime | None = None) -> tuple[str, list[int]]:

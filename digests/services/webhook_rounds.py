@@ -30,6 +30,7 @@ from community.models import CollectionItem, DailyListing
 from digests.models import Webhook, WebhookDelivery
 from digests.services.posting import PostFailed, UnsafeURL, post_json
 from digests.services.sending import claim_rows, worker_name
+from paperboy.claims import due_or_abandoned
 from search.lexical import IndexUnavailable
 from search.topics import rank_topics
 
@@ -96,12 +97,7 @@ def find_new_papers(now: dt.datetime | None = None) -> int:
 
 
 def claimable(now: dt.datetime) -> Q:
-    stale = now - dt.timedelta(seconds=settings.PAPERBOY_DIGEST_CLAIM_SECONDS)
-    due = Q(status=WebhookDelivery.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    abandoned = Q(status=WebhookDelivery.Status.SENDING, claimed_at__lt=stale)
-    return (due | abandoned) & Q(webhook__enabled=True)
+    return due_or_abandoned(now) & Q(webhook__enabled=True)
 
 
 def post_pending(report: RoundReport, now: dt.datetime | None = None) -> None:

@@ -49,10 +49,6 @@ from web.htmx import back, is_htmx
 from web.params import positive_id
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    return back(request, fallback)
-
-
 def _paper_or_404(arxiv_id: str) -> Paper:
     paper = paper_by_arxiv_id(arxiv_id)
     if paper is None:
@@ -131,12 +127,12 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
                 vote_button(request, arxiv_id, on=False, votes=votes, error=error.message)
             )
         messages.error(request, error.message)
-        return _back(request, reverse("web:paper", args=[arxiv_id]))
+        return back(request, reverse("web:paper", args=[arxiv_id]))
     if htmx:  # just the button, with its new count
         return HttpResponse(vote_button(request, arxiv_id, on=upvoted, votes=votes))
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"upvoted": upvoted, "upvotes": votes})
-    return _back(request, reverse("web:paper", args=[arxiv_id]))
+    return back(request, reverse("web:paper", args=[arxiv_id]))
 
 
 @require_POST
@@ -202,7 +198,7 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         set_listing_flags(request.user, listing, **flags[action])
     except NotAllowed as error:
         return HttpResponse(error.message, status=error.status)
-    return _back(request, reverse("web:paper", args=[listing.paper.arxiv_id]))
+    return back(request, reverse("web:paper", args=[listing.paper.arxiv_id]))
 
 
 @require_GET
