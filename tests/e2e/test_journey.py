@@ -256,7 +256,8 @@ def test_a_member_builds_a_collection_exports_it_and_imports_the_file_into_anoth
     page.wait_for_url(re.compile(r"/collections/grace/video-generation$"))
     page.goto("/papers/2608.00100")
     page.click("form.collect button")
-    page.locator("form.collect", has_text="Video generation").wait_for()
+    # htmx swaps the box for its answer; waiting on the box itself raced with the swap.
+    page.locator("[role=status]", has_text="Added to Video generation").wait_for()
     page.goto("/collections/grace/video-generation")
     assert "Diffusion transformers" in page.locator("ol.collection").inner_text()
 
