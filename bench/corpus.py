@@ -7,10 +7,14 @@ import gzip
 import json
 import random
 import re
+import sqlite3
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv-snapshot.jsonl.gz"
+SAMPLE = 12_000  # real papers embedded, from which every derived vector is made
+DIMENSIONS = 384
+CHUNK = 50_000
 
 
 def real_records() -> list[dict]:
@@ -42,3 +46,74 @@ def make_queries(records: list[dict], count: int = 500) -> list[str]:
         else:
             queries.append(f"{' '.join(picked)} has:code")
     return queries
+
+
+def synthetic_corpus(records: list[dict], size: int, work: Path) -> Path:
+    """`size` records recombined from real ones, with unique new-style ids."""
+    path = work / f"corpus-{size}.jsonl.gz"
+    if path.exists():
+        return path
+    rng = random.Random(3)
+    months = [f"{y:02d}{m:02d}" for y in range(15, 26) for m in range(1, 13)]
+    partial = path.with_suffix(".partial")
+    with gzip.open(partial, "wt", compresslevel=1) as out:
+        for i in range(size):
+            title, body, people = (records[rng.randrange(len(records))] for _ in range(3))
+            record = dict(body)
+            record.update(
+                id=f"{months[i // 99_999]}.{i % 99_999 + 1:05d}",
+                title=title["title"],
+                categories=title["categories"],
+                authors=people["authors"],
+                authors_parsed=people.get("authors_parsed"),
+                doi=None,
+                journal_ref=None,
+            )
+            out.write(json.dumps(record) + "\n")
+    partial.replace(path)
+    return path
+
+
+def real_embeddings(records: list[dict], work: Path):
+    """SAMPLE real abstracts embedded with the site's model (cached)."""
+    import numpy as np
+
+    path = work / f"real-embeddings-{SAMPLE}.npy"
+    if path.exists():
+        return np.load(path)
+    from search.embeddings import embedder, paper_text
+
+    rng = random.Random(11)
+    chosen = sorted(rng.sample(range(len(records)), SAMPLE))
+    print(f"embedding {SAMPLE} real abstracts (once; cached in {path})", flush=True)
+    texts = [paper_text(records[i]["title"], records[i]["abstract"]) for i in chosen]
+    vectors = embedder().embed(texts)
+    np.save(path, vectors.astype(np.float32))
+    return vectors
+
+
+def derived_vectors(real, count: int, seed: int):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    left = real[rng.integers(0, len(real), count)]
+    right = real[rng.integers(0, len(real), count)]
+    mixed = left + right + rng.normal(0, 0.02, (count, DIMENSIONS)).astype(np.float32)
+    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
+
+
+def store_embeddings(database: Path, real) -> None:
+    """Derived vectors for every paper, written straight into the site's embeddings table."""
+    connection = sqlite3.connect(database)
+    ids = [row[0] for row in connection.execute("SELECT id FROM catalog_paper ORDER BY id")]
+    created = "2026-01-01 00:00:00"
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        vectors = derived_vectors(real, len(chunk), seed=start)
+        connection.executemany(
+            "INSERT INTO search_paperembedding (paper_id, model_id, vector, created, text_hash) "
+            "VALUES (?, 'derived', ?, ?, '')",  # derived, not embedded from the paper's text
+            ((pk, vector.tobytes(), created) for pk, vector in zip(chunk, vectors, strict=True)),
+        )
+        connection.commit()
+    connection.close()

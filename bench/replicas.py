@@ -2,15 +2,18 @@
 takes to serve from a snapshot against a rebuild.
 
 Run: .venv/bin/python bench/replicas.py [--papers 144000] [--changes 5]
+     .venv/bin/python bench/replicas.py --synthetic 3000000
 
 It makes a catalogue of real arXiv records (the first --papers of the snapshot) in a fresh
-SQLite database (or DATABASE_URL's PostgreSQL with --postgres), then:
+SQLite database (or DATABASE_URL's PostgreSQL with --postgres); with --synthetic N, N records
+recombined from real ones with vectors derived from real embeddings, as bench/search.py makes
+its 1M and 3M corpora, so that the rebuild and the snapshot hold a vector index too. Then:
 1. times `paperboy index rebuild` on an empty node;
 2. times `paperboy index snapshot` on that node, and a new node's `index restore` plus its
    first `index update` (what it must do before serving);
-3. starts two `paperboy index follow --interval 1` nodes and, --changes times, writes a paper
-   from another process and measures when each node's search finds it, then deletes it and
-   measures when each stops finding it.
+3. starts two `paperboy index follow --interval 1` nodes, each restored from the snapshot,
+   and, --changes times, writes a paper from another process and measures when each node's
+   search finds it, then deletes it and measures when each stops finding it.
 Medians are reported; the numbers go to docs/benchmarks.md."""
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.corpus import SNAPSHOT  # noqa: E402
+from bench.corpus import (  # noqa: E402
+    SNAPSHOT,
+    real_embeddings,
+    real_records,
+    store_embeddings,
+    synthetic_corpus,
+)
 from bench.report import write_section  # noqa: E402
 from tests.search.node_scripts import WATCH, WRITE  # noqa: E402
 
@@ -56,6 +65,9 @@ def script(text: str, env: dict, *args: str) -> subprocess.Popen:
     )
 
 
+WORK = ROOT / "var" / "bench"  # shared with bench/search.py: the corpora and real vectors
+
+
 def make_catalogue(folder: Path, papers: int, env: dict) -> None:
     sample = folder / "sample.jsonl.gz"
     with gzip.open(SNAPSHOT, "rt") as source, gzip.open(sample, "wt") as out:
@@ -64,10 +76,23 @@ def make_catalogue(folder: Path, papers: int, env: dict) -> None:
                 break
             out.write(line)
     paperboy(env, "migrate", "-v", "0")
-    paperboy(env, "import", "arxiv-snapshot", str(sample))
-    # As if imported a day ago: a running site's papers mostly changed long before a
-    # snapshot is taken (right after an import, every update looks back over all of it).
-    paperboy(env, "shell", "--no-imports", "-c", AGE)
+    paperboy(env, "import", "arxiv-snapshot", str(sample), "--no-index")
+
+
+def make_synthetic_catalogue(folder: Path, papers: int, env: dict) -> None:
+    """`papers` recombined records with derived vectors in the embeddings table (SQLite)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
+    django.setup()  # the real vectors are embedded with the site's model
+    records = real_records()
+    corpus = synthetic_corpus(records, papers, WORK)
+    real = real_embeddings(records, WORK)
+    del records
+    paperboy(env, "migrate", "-v", "0")
+    paperboy(env, "import", "arxiv-snapshot", str(corpus), "--no-index")
+    store_embeddings(folder / "site.sqlite3", real)
 
 
 AGE = (
@@ -82,8 +107,9 @@ NEW = (
 
 def follow_delays(env: dict, folder: Path, changes: int) -> dict[str, list[float]]:
     nodes = [{**env, "PAPERBOY_INDEX_DIR": str(folder / f"follower-{n}")} for n in (1, 2)]
-    for node in nodes:
-        paperboy(node, "index", "update")  # each follower starts from its own built index
+    for node in nodes:  # each follower starts as a new node would: from the snapshot
+        paperboy(node, "index", "restore", str(folder / "snapshot"))
+        paperboy(node, "index", "update")
     followers = [
         subprocess.Popen(
             [sys.executable, "-m", "paperboy.cli", "index", "follow", "--interval", "1"],
@@ -132,6 +158,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--new", type=int, default=100, help="papers added after the snapshot")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL as it is")
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="N recombined papers with derived vectors"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="replicas-") as temp:
         folder = Path(temp)
@@ -146,7 +175,16 @@ def main() -> None:
             PAPERBOY_INDEX_DIR=str(folder / "importer"),
         )
         started = time.perf_counter()
-        make_catalogue(folder, options.papers, env)
+        if options.synthetic:
+            if options.postgres:
+                raise SystemExit("--synthetic writes its vectors into SQLite")
+            options.papers = options.synthetic
+            make_synthetic_catalogue(folder, options.synthetic, env)
+        else:
+            make_catalogue(folder, options.papers, env)
+        # As if imported a day ago: a running site's papers mostly changed long before a
+        # snapshot is taken (right after an import, every update looks back over all of it).
+        paperboy(env, "shell", "--no-imports", "-c", AGE)
         print(f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s")
         first = {**env, "PAPERBOY_INDEX_DIR": str(folder / "first")}
         rebuild = paperboy(first, "index", "rebuild")

@@ -25,10 +25,8 @@ For each corpus size:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import random
 import re
 import shutil
 import sqlite3
@@ -41,7 +39,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from corpus import SNAPSHOT, make_queries, real_records
+from corpus import (
+    CHUNK,
+    DIMENSIONS,
+    SNAPSHOT,
+    derived_vectors,
+    make_queries,
+    real_records,
+    store_embeddings,
+)
+from corpus import real_embeddings as cached_real_embeddings
+from corpus import synthetic_corpus as cached_synthetic_corpus
 from report import write_section
 
 from web import free_port, timed_get, wait_until_up
@@ -50,81 +58,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
 WORK = ROOT / "var" / "bench"
 SIZES = {"144k": 0, "1M": 1_000_000, "3M": 3_000_000}
-SAMPLE = 12_000
-DIMENSIONS = 384
 VECTOR_INDEX_MIN = 20_000  # the setting's default
-CHUNK = 50_000
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def synthetic_corpus(records: list[dict], size: int) -> Path:
-    """`size` records recombined from real ones, with unique new-style ids."""
-    path = WORK / f"corpus-{size}.jsonl.gz"
-    if path.exists():
-        return path
-    rng = random.Random(3)
-    months = [f"{y:02d}{m:02d}" for y in range(15, 26) for m in range(1, 13)]
-    partial = path.with_suffix(".partial")
-    with gzip.open(partial, "wt", compresslevel=1) as out:
-        for i in range(size):
-            title, body, people = (records[rng.randrange(len(records))] for _ in range(3))
-            record = dict(body)
-            record.update(
-                id=f"{months[i // 99_999]}.{i % 99_999 + 1:05d}",
-                title=title["title"],
-                categories=title["categories"],
-                authors=people["authors"],
-                authors_parsed=people.get("authors_parsed"),
-                doi=None,
-                journal_ref=None,
-            )
-            out.write(json.dumps(record) + "\n")
-    partial.replace(path)
-    return path
-
-
-def real_embeddings(records: list[dict]) -> np.ndarray:
-    """SAMPLE real abstracts embedded with the site's model (cached)."""
-    path = WORK / f"real-embeddings-{SAMPLE}.npy"
-    if path.exists():
-        return np.load(path)
-    from search.embeddings import embedder, paper_text
-
-    rng = random.Random(11)
-    chosen = sorted(rng.sample(range(len(records)), SAMPLE))
-    log(f"embedding {SAMPLE} real abstracts (once; cached in {path})")
-    texts = [paper_text(records[i]["title"], records[i]["abstract"]) for i in chosen]
-    vectors = embedder().embed(texts)
-    np.save(path, vectors.astype(np.float32))
-    return vectors
-
-
-def derived_vectors(real: np.ndarray, count: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    left = real[rng.integers(0, len(real), count)]
-    right = real[rng.integers(0, len(real), count)]
-    mixed = left + right + rng.normal(0, 0.02, (count, DIMENSIONS)).astype(np.float32)
-    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
-
-
-def store_embeddings(database: Path, real: np.ndarray) -> None:
-    """Derived vectors for every paper, written straight into the site's embeddings table."""
-    connection = sqlite3.connect(database)
-    ids = [row[0] for row in connection.execute("SELECT id FROM catalog_paper ORDER BY id")]
-    created = "2026-01-01 00:00:00"
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        vectors = derived_vectors(real, len(chunk), seed=start)
-        connection.executemany(
-            "INSERT INTO search_paperembedding (paper_id, model_id, vector, created, text_hash) "
-            "VALUES (?, 'derived', ?, ?, '')",  # derived, not embedded from the paper's text
-            ((pk, vector.tobytes(), created) for pk, vector in zip(chunk, vectors, strict=True)),
-        )
-        connection.commit()
-    connection.close()
 
 
 def run(env: dict, *args: str) -> float:
@@ -266,7 +204,7 @@ def bench_size(
         import_seconds, keyword_seconds = earlier["import_s"], earlier["keyword_s"]
         vector_seconds = earlier["vector_s"]
     else:
-        corpus = SNAPSHOT if size == 0 else synthetic_corpus(records, size)
+        corpus = SNAPSHOT if size == 0 else cached_synthetic_corpus(records, size, WORK)
         run(env, "migrate", "-v0")
         log(f"{label}: importing {corpus.name}")
         import_seconds = run(env, "import", "arxiv-snapshot", str(corpus), "--no-index")
@@ -364,7 +302,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     records = real_records()
     queries = make_queries(records)
-    real = real_embeddings(records)
+    real = cached_real_embeddings(records, WORK)
     results = []
     for label in options.sizes.split(","):
         results.append(
