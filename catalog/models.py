@@ -144,6 +144,10 @@ class Paper(models.Model):
     code_stars = models.PositiveIntegerField(null=True, blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
     ai_summary = models.TextField(blank=True)
+    hidden = models.BooleanField(
+        default=False,
+        help_text="Hidden by a curator (one of its listings is): out of search on every node.",
+    )
 
     source = models.CharField(
         max_length=32, choices=Source.choices, help_text="The source that first added it."

@@ -14,6 +14,7 @@ from community.models import (
 )
 from community.services.claims import decide_claim
 from community.services.errors import NotAllowed
+from community.services.submissions import hide_from_search
 
 
 @admin.action(description="Let the selected placeholders log in (claimed)")
@@ -51,6 +52,14 @@ class DailyListingAdmin(admin.ModelAdmin):
     raw_id_fields = ["paper", "submitted_by"]
     date_hierarchy = "listed_on"
     list_select_related = ["paper", "submitted_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        hide_from_search(obj.paper_id)  # a hidden listing hides its paper from search
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        hide_from_search(obj.paper_id)
 
 
 @admin.register(Comment)

@@ -165,5 +165,18 @@ def set_listing_flags(
         listing.featured = featured
     if hidden is not None:
         listing.hidden = hidden
-    listing.save(update_fields=["featured", "hidden"])
+    with transaction.atomic():
+        listing.save(update_fields=["featured", "hidden"])
+        if hidden is not None:
+            hide_from_search(listing.paper_id)
     return listing
+
+
+def hide_from_search(paper_id: int) -> None:
+    """A paper with a hidden listing is hidden from search as well. The paper's `modified`
+    moves, so every node's index follower drops (or takes back) its document; search pages
+    leave hidden papers out at once."""
+    hidden = DailyListing.objects.filter(paper_id=paper_id, hidden=True).exists()
+    Paper.objects.filter(pk=paper_id).exclude(hidden=hidden).update(
+        hidden=hidden, modified=timezone.now()
+    )

@@ -185,7 +185,8 @@ def _write_changes(
             writer = writers[shards.shard_number(paper.pk)]
             if since is not None:
                 writer.delete_documents_by_term("paper_id", paper.pk)
-            writer.add_document(document(paper))
+            if not paper.hidden:  # hidden by a curator: out of every node's search
+                writer.add_document(document(paper))
             if paper.modified > cutoff:
                 recent[str(paper.pk)] = paper.modified.isoformat()
         count += len(batch)

@@ -19,11 +19,12 @@ from django.test import override_settings
 from catalog.models import Paper, PaperTombstone
 from catalog.services.imports import run_import
 from catalog.sources.arxiv_snapshot import ArxivSnapshotSource
+from community.services.submissions import set_listing_flags
 from search import lexical
 from search.queries import search_papers
 from search.services.indexing import keyword_watermark, update_index
 from search.services.snapshots import SnapshotError, make_snapshot, restore_snapshot
-from tests.factories import PaperFactory
+from tests.factories import DailyListingFactory, PaperFactory, UserFactory
 from tests.search.node_scripts import WATCH, WRITE
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,28 @@ def test_a_deleted_paper_leaves_every_replica(tmp_path):
             update_index()
             assert not found("Retracted after review")
             assert lexical.open_for_reading().num_docs == 0
+
+
+def test_a_paper_a_curator_hides_leaves_search_on_every_node_and_comes_back(tmp_path):
+    listing = DailyListingFactory(paper=PaperFactory(title="Spam about perpetual motion"))
+    curator = UserFactory(is_staff=True)
+    nodes = [tmp_path / "a", tmp_path / "b"]
+    for node in nodes:
+        with on_node(node):
+            update_index()
+            assert found("Spam about perpetual motion")
+    set_listing_flags(curator, listing, hidden=True)
+    with on_node(nodes[1]):  # before its follower's next round: left out of results at once
+        assert not found("Spam about perpetual motion")
+    for node in nodes:
+        with on_node(node):
+            update_index()
+            assert lexical.open_for_reading().num_docs == 0  # and out of the index
+    set_listing_flags(curator, listing, hidden=False)
+    for node in nodes:
+        with on_node(node):
+            update_index()
+            assert found("Spam about perpetual motion")
 
 
 def test_healthz_reports_the_lag_and_drains_a_node_that_fell_behind(client, settings):
