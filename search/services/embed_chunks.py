@@ -2,7 +2,8 @@
 
 `plan_chunks` cuts the papers' ids into ranges of CHUNK_PAPERS (only beyond the ranges
 already planned, so it is cheap to call every round). A task claims the newest pending
-range (or one whose claim is older than CLAIM_SECONDS: its worker died), embeds the papers
+range (or one whose worker died: its heartbeat and its claim are both older than the
+worker lease, or its claim is older than CLAIM_SECONDS), embeds the papers
 in it that have none, and marks it done; a worker embedding on a GPU claims GPU_CHUNKS
 ranges at a time. Embeddings are written per batch and never twice (papers already
 embedded are skipped), so a killed task loses at most one batch and its range is finished
@@ -19,6 +20,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from catalog.models import Paper
+from paperboy.models import WorkerHeartbeat
 from search.models import EmbedChunk
 from search.services.embedding import batch_size, papers_without_embeddings, store_embeddings
 
@@ -48,9 +50,23 @@ def plan_chunks() -> int:
 
 
 def _claimable(now: dt.datetime) -> Q:
+    """Pending ranges, and claimed ones whose claimant is gone: the `paperboy worker` it ran
+    in stopped beating (paperboy/leases.py) and the claim was not renewed within the lease;
+    or, for any claimant, the claim is older than CLAIM_SECONDS."""
     stale = now - dt.timedelta(seconds=CLAIM_SECONDS)
-    return Q(status=EmbedChunk.Status.PENDING) | Q(
-        status=EmbedChunk.Status.CLAIMED, claimed_at__lt=stale
+    lease = now - dt.timedelta(seconds=settings.PAPERBOY_WORKER_LEASE_SECONDS)
+    held = EmbedChunk.objects.filter(status=EmbedChunk.Status.CLAIMED, claimed_at__lt=lease)
+    claimants = {c: c.rsplit(":", 1)[0] for c in held.values_list("claimed_by", flat=True)}
+    silent = set(
+        WorkerHeartbeat.objects.filter(
+            worker_id__in=set(claimants.values()), beat_at__lt=lease
+        ).values_list("worker_id", flat=True)
+    )
+    orphaned = [claimant for claimant, worker in claimants.items() if worker in silent]
+    return (
+        Q(status=EmbedChunk.Status.PENDING)
+        | Q(status=EmbedChunk.Status.CLAIMED, claimed_at__lt=stale)
+        | Q(status=EmbedChunk.Status.CLAIMED, claimed_at__lt=lease, claimed_by__in=orphaned)
     )
 
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Paper
+from paperboy.models import WorkerHeartbeat
 from paperboy.schedule import queue_due
 from search.models import EmbedChunk, PaperEmbedding
 from search.services import embed_chunks
@@ -80,3 +81,21 @@ def test_a_task_hands_the_worker_back_after_its_time(small_chunks):
         PaperFactory()
     assert run_backfill("worker-a", seconds=0) == 0  # planned, nothing claimed
     assert EmbedChunk.objects.filter(status="pending").count() == 2
+
+
+def test_a_range_of_a_worker_that_stopped_beating_is_taken_over_within_the_lease(
+    small_chunks, settings
+):
+    settings.PAPERBOY_WORKER_LEASE_SECONDS = 30
+    papers = [PaperFactory() for _ in range(3)]
+    plan_chunks()
+    long_ago = timezone.now() - dt.timedelta(seconds=31)
+    WorkerHeartbeat.objects.create(worker_id="host:1:dead", beat_at=long_ago)
+    WorkerHeartbeat.objects.create(worker_id="host:2:live", beat_at=timezone.now())
+    (chunk,) = claim_chunks("host:2:live:0")
+    EmbedChunk.objects.update(claimed_at=long_ago)  # a long batch, but its worker beats
+    assert claim_chunks("host:3:new:0") == []
+    EmbedChunk.objects.update(claimed_by="host:1:dead:0")  # now its worker is silent
+    (again,) = claim_chunks("host:3:new:0")
+    assert again.pk == chunk.pk
+    assert embed_chunk(again) == len(papers)
