@@ -148,7 +148,10 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'paperboy.sqlite3'}")
 try:
-    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+    # Health checks: a kept connection is tested (one round trip) before a request reuses
+    # it, so after a database restart each thread reconnects at once instead of failing
+    # its first request (behind nginx, that 503 took the node out for fail_timeout again).
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} is not valid: {error}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":

@@ -204,6 +204,7 @@ class SmtpOutbox:
     messages: list = field(default_factory=list)
     # address -> SMTP reply to its RCPT TO, e.g. "550 5.1.1 No such user" or "451 Try later"
     refuse: dict = field(default_factory=dict)
+    delay: float = 0.0  # seconds the server takes to accept each message (a slow relay)
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
@@ -219,6 +220,7 @@ class SmtpOutbox:
 @pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on loopback; Django sends mail to it."""
+    import asyncio
     from email import message_from_bytes, policy
 
     from aiosmtpd.controller import Controller
@@ -234,6 +236,8 @@ def smtp_server():
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            if outbox.delay:
+                await asyncio.sleep(outbox.delay)
             outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 Message accepted for delivery"
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def nginx_conf(folder: Path, ports: list[int], listen: int, static_root: Path) -> Path:
     site = (ROOT / "deploy" / "nginx" / "paperboy.conf").read_text()
     servers = "\n".join(
-        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in ports
+        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
     )
     site = site.replace("@UPSTREAM_SERVERS@", servers)
     site = site.replace("@LISTEN@", f"127.0.0.1:{listen}")
