@@ -245,3 +245,22 @@ def test_a_follower_looks_back_without_indexing_the_same_papers_again():
         )
         count, _ = update_index()
         assert count == 1 and found("Committed late by a long transaction")
+
+
+def test_a_follower_keeps_following_once_the_node_has_a_vector_index(settings, monkeypatch):
+    """`index follow` crashed on its first round that found an approximate vector index
+    (found by bench/replicas.py --synthetic, which is the first to follow with one)."""
+    from io import StringIO
+
+    from paperboy.management.commands import index as index_command
+    from search.services.embedding import store_embeddings
+
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
+    store_embeddings([PaperFactory() for _ in range(4)])
+    call_command("index", "vectors", "--force", stdout=StringIO())
+    monkeypatch.setattr(
+        index_command, "run_rounds", lambda round_, every, **_: [round_() for _ in range(2)]
+    )
+    out = StringIO()
+    call_command("index", "follow", verbosity=2, stdout=out)
+    assert "vector index holds 4" in out.getvalue()

@@ -84,6 +84,7 @@ class Command(PaperboyCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
+        self.verbosity = options["verbosity"]
         if action == "status":
             for key, value in index_status().items():
                 self.stdout.write(f"{key:>14}: {value}")
