@@ -185,14 +185,20 @@ def main() -> None:
         # As if imported a day ago: a running site's papers mostly changed long before a
         # snapshot is taken (right after an import, every update looks back over all of it).
         paperboy(env, "shell", "--no-imports", "-c", AGE)
-        print(f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s")
+        print(
+            f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         first = {**env, "PAPERBOY_INDEX_DIR": str(folder / "first")}
         rebuild = paperboy(first, "index", "rebuild")
+        print(f"rebuild {rebuild:.1f} s", flush=True)
         snapshot = paperboy(first, "index", "snapshot", str(folder / "snapshot"))
+        print(f"snapshot {snapshot:.1f} s", flush=True)
         paperboy(env, "shell", "--no-imports", "-c", NEW.format(count=options.new))
         new = {**env, "PAPERBOY_INDEX_DIR": str(folder / "new")}
         restore = paperboy(new, "index", "restore", str(folder / "snapshot"))
         catch_up = paperboy(new, "index", "update")
+        print(f"restore {restore:.1f} s + first update {catch_up:.1f} s", flush=True)
         delays = follow_delays(env, folder, options.changes)
     rows = [
         ("`index rebuild` on an empty node", f"{rebuild:.1f} s"),
@@ -214,20 +220,29 @@ def main() -> None:
     table = "| what | time |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
     print(table)
     database = "PostgreSQL" if options.postgres else "SQLite"
+    if options.synthetic:
+        what = (
+            f"{options.papers:,} records recombined from real ones (bench/search.py's corpus), "
+            "with vectors derived from 12,000 real embeddings, so that both the keyword index "
+            "and the approximate vector index (HNSW) are rebuilt, copied and restored"
+        )
+        title = f"Search replicas at {options.papers:,} papers: rebuild against snapshot"
+        command = f"python bench/replicas.py --synthetic {options.papers}"
+    else:
+        what = (
+            f"{options.papers:,} real arXiv records, keyword index (the vector index follows "
+            "the same way from stored embeddings)"
+        )
+        title = "Search replicas: following, snapshots"
+        command = f"python bench/replicas.py --papers {options.papers}"
     body = (
-        f"{options.papers:,} real arXiv records (their `modified` moved a day back, as on a "
-        f"site running for a while), {database}, keyword index (the vector "
-        "index follows the same way from stored embeddings). Each command's time includes "
-        "starting Python and Django (about 2 s). Followers run `paperboy index follow "
-        "--interval 1`; a change is written by another process and each follower's own "
-        "search is polled every 0.1 s.\n\n" + table
+        f"{what}; their `modified` moved a day back, as on a site running for a while; "
+        f"{database}. Each command's time includes starting Python and Django (about 2 s). "
+        "Followers start from the snapshot and run `paperboy index follow --interval 1`; a "
+        "change is written by another process and each follower's own search is polled every "
+        "0.1 s.\n\n" + table
     )
-    write_section(
-        "Search replicas: following, snapshots",
-        f"python bench/replicas.py --papers {options.papers} --changes {options.changes} "
-        f"--new {options.new}",
-        body,
-    )
+    write_section(title, f"{command} --changes {options.changes} --new {options.new}", body)
 
 
 if __name__ == "__main__":
