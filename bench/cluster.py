@@ -10,10 +10,12 @@ folder), one `paperboy worker`, `paperboy index embed --loop 5`, nginx from
 deploy/nginx/paperboy.conf, and a writer that adds a paper every 2 s (the background
 import). Three wrk clients run at once, in one-minute rounds for --minutes: visitors
 (bench/cluster.lua: list pages, paper searches, the API, feeds), a signed-in member
-(bench/cluster_members.lua) and a token holder upvoting, un-upvoting and reading papers
-through the API (bench/cluster_writes.lua). After each round: requests/s, p50/p99 and
-non-2xx answers per kind, each node's index lag; every process's memory (RSS, with its
-children) at the start and the end. The tables go to docs/benchmarks.md."""
+browsing, upvoting and commenting through the site's forms (bench/cluster_members.lua) and
+a token holder upvoting, un-upvoting and reading papers through the API
+(bench/cluster_writes.lua). After each round: requests/s, p50/p99 and non-2xx answers per
+kind, each node's index lag, and every process's memory (RSS, with its children); growth is
+judged from the end of the first minute (caches filled, models loaded) to the end. The
+tables go to docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import argparse
 import gzip
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -40,6 +43,13 @@ from bench.web import parse_wrk  # noqa: E402
 from tests.cluster.nginx import nginx_conf  # noqa: E402
 
 DATABASE = "paperboy_soak"
+WRITTEN = """
+import django
+django.setup()
+from community.models import Comment, Upvote
+print(Comment.objects.filter(author__username="soak-member").count(),
+      Upvote.objects.filter(user__username="soak-member").count())
+"""
 LOGS = ("worker.log", "embed.log", "follow-0.log", "follow-1.log", "web-0.log", "web-1.log")
 DAILY = ROOT.parent / "shared" / "data" / "hf-daily-papers"
 CREDENTIALS = """
@@ -49,6 +59,7 @@ from django.utils import timezone
 from catalog.models import Paper
 from community.models import User
 from community.services.tokens import create_token
+from django.middleware.csrf import get_token
 user = User.objects.create_user("soak-member", "soak-member@example.org", "x")
 user.email_verified_at = timezone.now()
 user.save()
@@ -56,7 +67,9 @@ browser = django.test.Client()
 browser.force_login(user)
 listed = Paper.objects.filter(listings__isnull=False).distinct()
 papers = ",".join(listed.values_list("arxiv_id", flat=True)[:20])
-print(browser.cookies["sessionid"].value, create_token(user, "soak")[1], papers)
+# A CSRF token, sent as both the cookie and the header (Django takes a masked cookie).
+csrf = get_token(django.test.RequestFactory().get("/"))
+print(browser.cookies["sessionid"].value, csrf, create_token(user, "soak")[1], papers)
 """
 WRITER = """
 import django, time, itertools
@@ -219,18 +232,13 @@ def wait_healthy(port: int, seconds: float = 120) -> None:
     sys.exit(f"port {port} never answered")
 
 
-def one_round(cluster: Cluster, connections: int, session: str, token: str, papers: str):
+def one_round(cluster: Cluster, connections: int, credentials: dict[str, str]):
     """A minute of three wrk clients at once through nginx; then each node's index lag."""
     url = f"http://127.0.0.1:{cluster.listen}"
     kinds = {
         "visitors": (["-s", str(ROOT / "bench" / "cluster.lua")], connections),
         "member": (
-            [
-                "-s",
-                str(ROOT / "bench" / "cluster_members.lua"),
-                "-H",
-                f"Cookie: sessionid={session}",
-            ],
+            ["-s", str(ROOT / "bench" / "cluster_members.lua")],
             2,
         ),
         "token holder": (
@@ -238,7 +246,7 @@ def one_round(cluster: Cluster, connections: int, session: str, token: str, pape
                 "-s",
                 str(ROOT / "bench" / "cluster_writes.lua"),
                 "-H",
-                f"Authorization: Bearer {token}",
+                f"Authorization: Bearer {credentials['TOKEN']}",
             ],
             2,
         ),
@@ -248,7 +256,7 @@ def one_round(cluster: Cluster, connections: int, session: str, token: str, pape
             ["wrk", "-t1", f"-c{count}", "-d60s", "--latency", *args, url],
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PAPERS": papers},
+            env={**os.environ, **credentials},
         )
         for kind, (args, count) in kinds.items()
     }
@@ -267,7 +275,9 @@ def memory(cluster: Cluster) -> dict[str, float]:
     return {name: rss_mb(process.pid) for name, process in cluster.named.items()}
 
 
-def report(rows: list, before: dict, after: dict, errors: list[str], options) -> None:
+def report(
+    rows: list, memories: list[dict], errors: list[str], options, written: list[str]
+) -> None:
     table = [
         "| minute | kind | req/s | p50 | p99 | non-2xx | index lag A / B (s) |",
         "|---|---|---|---|---|---|---|",
@@ -279,11 +289,19 @@ def report(rows: list, before: dict, after: dict, errors: list[str], options) ->
                 f"{numbers['p99']:.1f} ms | {numbers['errors']} | "
                 f"{' / '.join(f'{lag:.1f}' for lag in lags)} |"
             )
-    grown = ["| process | RSS at start | RSS at end | growth |", "|---|---|---|---|"]
-    for name, start_mb in before.items():
-        end_mb = after.get(name, 0.0)
-        growth = (end_mb / start_mb - 1) * 100 if start_mb else 0.0
-        grown.append(f"| {name} | {start_mb:.0f} MB | {end_mb:.0f} MB | {growth:+.0f} % |")
+    names = list(memories[0])
+    grown = [
+        "| process | " + " | ".join(f"min {m}" for m in range(len(memories))) + " | growth |",
+        "|---|" + "---|" * (len(memories) + 1),
+    ]
+    for name in names:
+        series = [sample.get(name, 0.0) for sample in memories]
+        # After the first minute (caches filling, models loaded) to the last.
+        base = series[1] if len(series) > 2 else series[0]
+        growth = (series[-1] / base - 1) * 100 if base else 0.0
+        grown.append(
+            f"| {name} | " + " | ".join(f"{mb:.0f}" for mb in series) + f" | {growth:+.0f} % |"
+        )
     print("\n".join(table), "\n".join(grown), sep="\n\n")
     print(f"errors in the logs: {len(errors)}", *errors[:20], sep="\n")
     body = (
@@ -292,10 +310,16 @@ def report(rows: list, before: dict, after: dict, errors: list[str], options) ->
         f"(`index embed --loop 5`) and a writer adding a paper every 2 s; {options.papers:,} "
         f"real arXiv papers and 14 days of daily lists. Three wrk clients at once through "
         f"nginx: visitors ({options.connections} connections: list pages, searches, the API, "
-        f"feeds), a signed-in member (2 connections, list pages, /for-you, /following, "
-        f"search) and a token holder upvoting, un-upvoting and reading papers through the "
+        f"feeds), a signed-in member (2 connections: list pages, paper pages, /for-you, "
+        f"/following, search, and through the site's own htmx forms an upvote or its "
+        f"withdrawal every 5th request and a comment every 25th) and a token holder "
+        f"upvoting, un-upvoting and reading papers through the "
         f"API (2 connections). All on the same 2 cores. Tracebacks or ERROR lines in the "
-        f"processes' logs: {len(errors)}.\n\n" + "\n".join(table) + "\n\n" + "\n".join(grown)
+        f"processes' logs: {len(errors)}. The member's comments written: {written[0]} "
+        f"(upvotes standing at the end: {written[1]}).\n\n"
+        + "\n".join(table)
+        + "\n\n"
+        + "\n".join(grown)
     )
     write_section(
         "Soak: two nodes behind nginx",
@@ -326,6 +350,11 @@ def main() -> None:
             PAPERBOY_MAX_INDEX_LAG="30",
             PAPERBOY_WORKER_INTERVAL="30",
             PAPERBOY_RATE_API="1000000",
+            PAPERBOY_RATE_COMMENTS="1000000",
+            # One key for every process, as in production: without it each node made its
+            # own, and the member's session (made here) was refused by both nodes, so
+            # earlier soaks measured a visitor with a stale cookie, not a member.
+            PAPERBOY_SECRET_KEY=secrets.token_urlsafe(48),  # the member comments every 25th request
             DJANGO_SETTINGS_MODULE="paperboy.settings",
             PYTHONUNBUFFERED="1",
         )
@@ -335,21 +364,29 @@ def main() -> None:
         cluster, rows = Cluster(folder, base), []
         made = subprocess.run(
             [sys.executable, "-c", CREDENTIALS], cwd=ROOT, env=base, capture_output=True,
-            text=True, check=True,
+            text=True,
         )  # fmt: skip
-        session, token, papers = made.stdout.split()[-3:]
+        if made.returncode:
+            sys.exit(f"could not make the member's credentials:\n{made.stderr}")
+        session, csrf, token, papers = made.stdout.split()[-4:]
+        credentials = {"SESSION": session, "CSRF": csrf, "TOKEN": token, "PAPERS": papers}
         try:
             cluster.start()
             time.sleep(20)  # the processes load their models and indexes
-            before = memory(cluster)
+            memories = [memory(cluster)]
             for minute in range(options.minutes):
-                rows.append(one_round(cluster, options.connections, session, token, papers))
-                print(minute + 1, rows[-1], flush=True)
-            after = memory(cluster)
+                rows.append(one_round(cluster, options.connections, credentials))
+                memories.append(memory(cluster))
+                print(minute + 1, rows[-1], memories[-1], flush=True)
         finally:
             errors = cluster.stop()
+        written = subprocess.run(
+            [sys.executable, "-c", WRITTEN], cwd=ROOT, env=base, capture_output=True,
+            text=True, check=True,
+        ).stdout.split()  # fmt: skip
     subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=False)
-    report(rows, before, after, errors, options)
+    print(f"the member's comments: {written[0]}, upvotes standing: {written[1]}")
+    report(rows, memories, errors, options, written)
 
 
 if __name__ == "__main__":
