@@ -115,8 +115,8 @@ def get(url: str):
         return error.code, error.read()
 
 
-def rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn's master and workers)."""
+def process_tree(root_pid: int) -> set[int]:
+    """A process and its children (gunicorn's master and workers)."""
     pids = {root_pid}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -126,6 +126,44 @@ def rss_mb(root_pid: int) -> float:
                 continue
             if int(fields[1]) in pids:
                 pids.add(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The database server's processes (its backends serve every node)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_by_process(cluster) -> dict[str, float]:
+    """CPU seconds so far of each named process (with children), and of PostgreSQL."""
+    used = {name: cpu_seconds(process_tree(p.pid)) for name, p in cluster.named.items()}
+    used["PostgreSQL"] = cpu_seconds(postgres_pids())
+    return used
+
+
+def rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn's master and workers)."""
+    pids = process_tree(root_pid)
     total = 0
     for pid in pids:
         try:
@@ -276,7 +314,12 @@ def memory(cluster: Cluster) -> dict[str, float]:
 
 
 def report(
-    rows: list, memories: list[dict], errors: list[str], options, written: list[str]
+    rows: list,
+    memories: list[dict],
+    errors: list[str],
+    options,
+    written: list[str],
+    cpu: dict[str, float],
 ) -> None:
     table = [
         "| minute | kind | req/s | p50 | p99 | non-2xx | index lag A / B (s) |",
@@ -302,7 +345,12 @@ def report(
         grown.append(
             f"| {name} | " + " | ".join(f"{mb:.0f}" for mb in series) + f" | {growth:+.0f} % |"
         )
-    print("\n".join(table), "\n".join(grown), sep="\n\n")
+    total = sum(cpu.values()) or 1.0
+    shares = ["| process | CPU seconds | share |", "|---|---|---|"] + [
+        f"| {name} | {seconds:.0f} | {seconds / total:.0%} |"
+        for name, seconds in sorted(cpu.items(), key=lambda item: -item[1])
+    ]
+    print("\n".join(table), "\n".join(grown), "\n".join(shares), sep="\n\n")
     print(f"errors in the logs: {len(errors)}", *errors[:20], sep="\n")
     body = (
         f"Two nodes (`paperboy serve --workers 1` + `paperboy index follow` each) behind "
@@ -316,10 +364,14 @@ def report(
         f"upvoting, un-upvoting and reading papers through the "
         f"API (2 connections). All on the same 2 cores. Tracebacks or ERROR lines in the "
         f"processes' logs: {len(errors)}. The member's comments written: {written[0]} "
-        f"(upvotes standing at the end: {written[1]}).\n\n"
+        f"(upvotes standing at the end: {written[1]}). Memory in MB at the end of each "
+        f"minute; CPU over the whole run by process (PostgreSQL: all its backends; nginx and "
+        f"wrk not counted).\n\n"
         + "\n".join(table)
         + "\n\n"
         + "\n".join(grown)
+        + "\n\n"
+        + "\n".join(shares)
     )
     write_section(
         "Soak: two nodes behind nginx",
@@ -373,11 +425,15 @@ def main() -> None:
         try:
             cluster.start()
             time.sleep(20)  # the processes load their models and indexes
-            memories = [memory(cluster)]
+            memories, cpu_before = [memory(cluster)], cpu_by_process(cluster)
             for minute in range(options.minutes):
                 rows.append(one_round(cluster, options.connections, credentials))
                 memories.append(memory(cluster))
                 print(minute + 1, rows[-1], memories[-1], flush=True)
+            cpu = {
+                name: seconds - cpu_before.get(name, 0.0)
+                for name, seconds in cpu_by_process(cluster).items()
+            }
         finally:
             errors = cluster.stop()
         written = subprocess.run(
@@ -386,7 +442,7 @@ def main() -> None:
         ).stdout.split()  # fmt: skip
     subprocess.run(["dropdb", *postgres, "--if-exists", DATABASE], check=False)
     print(f"the member's comments: {written[0]}, upvotes standing: {written[1]}")
-    report(rows, memories, errors, options, written)
+    report(rows, memories, errors, options, written, cpu)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,7 @@ def node_env(folder: Path, database_port: int | None = None) -> dict[str, str]:
         PAPERBOY_DATA_DIR=str(folder),
         PAPERBOY_INDEX_DIR=str(folder / "index"),
         PAPERBOY_TRUSTED_PROXIES="127.0.0.1/32",
+        PAPERBOY_SECRET_KEY="cluster-test-key-shared-by-every-node-0123456789",  # sessions
         PAPERBOY_WARM_UP="false",
         PAPERBOY_SERVE_WORKERS="1",
         PAPERBOY_PAGE_CACHE_SECONDS="0",
