@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.cluster.nginx import nginx_conf
 
@@ -150,3 +151,8 @@ def start_node(cluster: Cluster, env: dict, port: int, number: int) -> subproces
     )
     cluster.webs.append(web)
     return web
+
+
+def needs_postgres() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the cluster runs on PostgreSQL")

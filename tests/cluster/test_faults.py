@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -32,6 +31,7 @@ from tests.cluster.nodes import (
     balance,
     free_port,
     get,
+    needs_postgres,
     node_env,
     start_node,
     wait_for,
@@ -46,11 +46,6 @@ ABSTRACT = (
     "expressive power to the Weisfeiler-Lehman test, and report experiments on molecules, "
     "citation graphs and road networks with a careful analysis of the failure modes. "
 )
-
-
-def needs_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the cluster runs on PostgreSQL")
 
 
 def worker_env(folder: Path, database_port: int | None = None) -> dict[str, str]:

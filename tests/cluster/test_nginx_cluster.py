@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from catalog.models import Paper
 from community.services.submissions import set_listing_flags
@@ -22,6 +21,7 @@ from tests.cluster.nodes import (
     balance,
     free_port,
     get,
+    needs_postgres,
     node_env,
     start_node,
     under_load,
@@ -34,8 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_two_nodes_behind_nginx_share_only_the_database(tmp_path, nginx, data_dir):
-    if connection.vendor != "postgresql":
-        pytest.skip("the cluster runs on PostgreSQL")
+    needs_postgres()
     wombats = PaperFactory(title="Wombats in the catalogue before the nodes start")
     member = UserFactory(username="numbat-fan")
     _, token = create_token(member, "cluster")
