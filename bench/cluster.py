@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.corpus import SNAPSHOT  # noqa: E402
 from bench.report import write_section  # noqa: E402
-from bench.web import parse_wrk  # noqa: E402
+from bench.web import parse_wrk, process_tree  # noqa: E402
 from tests.cluster.nginx import nginx_conf  # noqa: E402
 
 DATABASE = "paperboy_soak"
@@ -113,20 +113,6 @@ def get(url: str):
             return answer.status, answer.read()
     except urllib.error.HTTPError as error:  # a 503 from /healthz still says why
         return error.code, error.read()
-
-
-def process_tree(root_pid: int) -> set[int]:
-    """A process and its children (gunicorn's master and workers)."""
-    pids = {root_pid}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) in pids:
-                pids.add(int(entry.name))
-    return pids
 
 
 def cpu_seconds(pids) -> float:

@@ -52,7 +52,7 @@ from corpus import real_embeddings as cached_real_embeddings
 from corpus import synthetic_corpus as cached_synthetic_corpus
 from report import write_section
 
-from web import free_port, timed_get, wait_until_up
+from web import free_port, process_tree, timed_get, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "paperboy"
@@ -74,23 +74,6 @@ def run(env: dict, *args: str) -> float:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def process_tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
 
 
 def memory_mb(root: int) -> tuple[float, float]:
