@@ -5,6 +5,7 @@ watermark lives in the index folder, deletions reach every replica through tombs
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import random
 import subprocess
@@ -247,6 +248,7 @@ def test_a_follower_looks_back_without_indexing_the_same_papers_again():
         assert count == 1 and found("Committed late by a long transaction")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_follower_keeps_following_once_the_node_has_a_vector_index(settings, monkeypatch):
     """`index follow` crashed on its first round that found an approximate vector index
     (found by bench/replicas.py --synthetic, which is the first to follow with one)."""
@@ -264,3 +266,43 @@ def test_a_follower_keeps_following_once_the_node_has_a_vector_index(settings, m
     out = StringIO()
     call_command("index", "follow", verbosity=2, stdout=out)
     assert "vector index holds 4" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follower_keeps_indexing_papers_while_it_extends_its_vector_index(monkeypatch):
+    """`index follow` extends the vector index in a thread of its own: a long extension
+    (tens of seconds during a backfill) no longer holds back the keyword rounds, which keep
+    papers searchable within seconds. One SIGTERM stops both."""
+    import threading
+
+    from paperboy.loops import StopSignal
+    from paperboy.management.commands import index as index_command
+
+    extending, released = threading.Event(), threading.Event()
+    stops, keyword_rounds, released_in_time = [], [], []
+
+    class CapturedStop(StopSignal):
+        def install(self):
+            stops.append(self)
+            return super().install()
+
+    def slow_extension(**_):
+        extending.set()
+        released_in_time.append(released.wait(20))  # in line, no keyword round would free it
+        return None
+
+    def keyword_round():
+        keyword_rounds.append(extending.is_set() and not released.is_set())
+        if sum(keyword_rounds) == 3:  # three rounds while the extension runs: the test holds
+            PaperFactory(title="Written while the vector index grows")
+        if sum(keyword_rounds) >= 4:
+            released.set()
+            stops[0].event.set()  # as SIGTERM does
+        return update_index()
+
+    monkeypatch.setattr(index_command, "StopSignal", CapturedStop)
+    monkeypatch.setattr(index_command, "refresh_vector_index", slow_extension)
+    monkeypatch.setattr(index_command, "update_index", keyword_round)
+    call_command("index", "follow", "--interval", "0.1", stdout=io.StringIO())
+    assert released_in_time[0] and sum(keyword_rounds) >= 4
+    assert found("Written while the vector index grows")
