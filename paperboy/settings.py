@@ -173,6 +173,8 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "community.User"
+# Django's database sessions, read with a plain statement (community/sessions.py).
+SESSION_ENGINE = "community.sessions"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -220,7 +222,7 @@ PAPERBOY_HTTP_USER_AGENT = env_str(
     "PAPERBOY_HTTP_USER_AGENT", "Paperboy/0.1 (+https://github.com/paperboy; self-hosted)"
 )
 PAPERBOY_SERVE_WORKERS = env_int("PAPERBOY_SERVE_WORKERS", 2, minimum=1, maximum=64)
-PAPERBOY_SERVE_THREADS = env_int("PAPERBOY_SERVE_THREADS", 4, minimum=1, maximum=64)
+PAPERBOY_SERVE_THREADS = env_int("PAPERBOY_SERVE_THREADS", 2, minimum=1, maximum=64)
 
 # Mail: one URL picks the backend (paperboy/email.py). The default keeps a file outbox.
 globals().update(email_settings(env_str("PAPERBOY_EMAIL_URL", f"file://{DATA_DIR / 'outbox'}")))
