@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -27,6 +27,9 @@ class Period:
     kind: str  # "day" | "week" | "month"
     start: dt.date
     end: dt.date  # inclusive
+    # For "trending": the moment its listings are scored at (community.queries), read once
+    # with the period instead of again when the rows are ranked.
+    at: dt.datetime | None = field(default=None, compare=False)
 
     @property
     def slug(self) -> str:

@@ -152,7 +152,7 @@ def listed_rows(
         found = cursor.fetchall()
     rows = [_card_row(values) for values in found]
     if trending:
-        rows = rank_trending(rows)[offset : offset + limit + 1]
+        rows = rank_trending(rows, period.at)[offset : offset + limit + 1]
     return rows[:limit], len(rows) > limit
 
 
@@ -221,9 +221,9 @@ def trending_reference_time() -> dt.datetime:
 
 
 def trending_period() -> Period:
-    end = trending_reference_time().date()
-    start = end - dt.timedelta(days=settings.PAPERBOY_TRENDING_WINDOW_DAYS - 1)
-    return Period("trending", start, end)
+    at = trending_reference_time()
+    start = at.date() - dt.timedelta(days=settings.PAPERBOY_TRENDING_WINDOW_DAYS - 1)
+    return Period("trending", start, at.date(), at)
 
 
 def latest_listing_day(on_or_before: dt.date | None = None) -> dt.date | None:
