@@ -148,6 +148,10 @@ class Paper(models.Model):
         default=False,
         help_text="Hidden by a curator (one of its listings is): out of search on every node.",
     )
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Withdrawn on arXiv (catalog/withdrawals.py): kept, marked, out of search.",
+    )
 
     source = models.CharField(
         max_length=32, choices=Source.choices, help_text="The source that first added it."

@@ -102,7 +102,7 @@ def similar_papers(paper: Paper, limit: int = 5) -> list[Paper]:
     if vector is None:
         return []
     ids = dense.nearest(vector, k=limit, exclude=paper.pk)
-    papers = papers_with_details().filter(hidden=False).in_bulk(ids)
+    papers = papers_with_details().filter(hidden=False, withdrawn=False).in_bulk(ids)
     return [papers[pk] for pk in ids if pk in papers]
 
 
@@ -214,8 +214,8 @@ def _rank_into(
             evidence=evidence[pk],
         )
         for pk in ranked
-        # A paper hidden since this node's index took it in is left out at once.
-        if pk in papers and pk not in pinned and not papers[pk].hidden
+        # A paper hidden or withdrawn since this node's index took it in is left out at once.
+        if pk in papers and pk not in pinned and not (papers[pk].hidden or papers[pk].withdrawn)
     ]
 
 

@@ -30,7 +30,7 @@ from community.queries import listings_by_pk
 VOTE_SLOT = "<!--vote-->"
 RANK_SLOT = "<!--rank-->"
 CARD_TEMPLATE = "web/_paper_card.html"
-VERSION = 2  # bump when the card template changes shape, if the cache outlives a deploy
+VERSION = 3  # bump when the card template changes shape, if the cache outlives a deploy
 SECONDS = 3600
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from catalog.models import Author, Authorship, Category, ImportRun, Paper, Source
 from catalog.records import PaperRecord, author_key
+from catalog.withdrawals import is_withdrawn
 
 ARXIV_SOURCES = {Source.ARXIV_SNAPSHOT, Source.ARXIV_OAI, Source.ARXIV_API, Source.ARXIV_RSS}
 BIBLIOGRAPHIC = (
@@ -301,6 +302,7 @@ class PaperWriter:
             if not _empty(value):
                 row[name] = value
         row["published_on"] = _published_on(row["submitted_at"], row["listed_on"], record.arxiv_id)
+        row["withdrawn"] = is_withdrawn(row["comments"], row["abstract"])
         return row
 
     def _is_stale(self, paper: Paper, record: PaperRecord) -> bool:
@@ -352,6 +354,7 @@ class PaperWriter:
         published_on = _published_on(paper.submitted_at, paper.listed_on, paper.arxiv_id)
         if published_on != paper.published_on:
             assign("published_on", published_on)
+        assign("withdrawn", is_withdrawn(paper.comments, paper.abstract))
         return changed
 
     # -- child rows ---------------------------------------------------------------------

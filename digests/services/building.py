@@ -67,8 +67,9 @@ class Pool:
 def load_pool(period: Period) -> Pool:
     """Papers listed in the period (ranked by upvotes, featured first) and papers first
     published in it, with categories, text and author names for exclusions."""
+    # Withdrawn papers are no news: left out like hidden listings.
     listings = DailyListing.objects.filter(
-        listed_on__range=(period.start, period.end), hidden=False
+        listed_on__range=(period.start, period.end), hidden=False, paper__withdrawn=False
     ).values_list("paper_id", "featured")
     listed = {}
     for paper_id, featured in listings:
@@ -76,7 +77,7 @@ def load_pool(period: Period) -> Pool:
     votes = paper_upvote_counts(list(listed))
     top = sorted(listed, key=lambda pk: (not listed[pk], -votes.get(pk, 0), -pk))[:TOP_POOL]
     published = list(
-        Paper.objects.filter(published_on__range=(period.start, period.end))
+        Paper.objects.filter(published_on__range=(period.start, period.end), withdrawn=False)
         .exclude(pk__in=list(listed))
         .order_by("-published_on", "-pk")
         .values_list("pk", flat=True)

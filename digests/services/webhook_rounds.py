@@ -64,10 +64,11 @@ def _new_in_source(webhook: Webhook, since: dt.datetime) -> list[int]:
     if webhook.collection_id:
         added = CollectionItem.objects.filter(collection_id=webhook.collection_id, added__gt=since)
         return list(added.order_by("added", "pk").values_list("paper_id", flat=True))
-    new = Paper.objects.filter(modified__gt=since, created__gt=since).values_list("pk", flat=True)
-    listed = DailyListing.objects.filter(listed_on__gte=since.date(), hidden=False).values_list(
-        "paper_id", flat=True
+    new = Paper.objects.filter(modified__gt=since, created__gt=since, withdrawn=False)
+    listed = DailyListing.objects.filter(
+        listed_on__gte=since.date(), hidden=False, paper__withdrawn=False
     )
+    new, listed = new.values_list("pk", flat=True), listed.values_list("paper_id", flat=True)
     candidates = list(dict.fromkeys([*new, *listed]))
     return rank_topics([webhook.search.query], candidates).get(webhook.search.query, [])
 

@@ -185,7 +185,8 @@ def _write_changes(
             writer = writers[shards.shard_number(paper.pk)]
             if since is not None:
                 writer.delete_documents_by_term("paper_id", paper.pk)
-            if not paper.hidden:  # hidden by a curator: out of every node's search
+            # Hidden by a curator or withdrawn on arXiv: out of every node's search.
+            if not (paper.hidden or paper.withdrawn):
                 writer.add_document(document(paper))
             if paper.modified > cutoff:
                 recent[str(paper.pk)] = paper.modified.isoformat()

@@ -39,6 +39,11 @@ def test_a_previous_release_database_with_data_upgrades():
             abstract="Still here after the upgrade.",
             published_on=dt.date(2024, 1, 2),
         )
+        old.get_model("catalog", "Paper").objects.create(
+            arxiv_id="0704.0374",
+            title="Withdrawn before the release that marks withdrawals",
+            comments="This paper has been withdrawn",
+        )
         user = old.get_model("community", "User").objects.create(
             username="veteran", email="veteran@example.org"
         )
@@ -49,7 +54,8 @@ def test_a_previous_release_database_with_data_upgrades():
     finally:
         new = _migrate(latest)
     paper = new.get_model("catalog", "Paper").objects.get(arxiv_id="2401.00001")
-    assert paper.title == "A paper from the previous release"
+    assert paper.title == "A paper from the previous release" and not paper.withdrawn
+    assert new.get_model("catalog", "Paper").objects.get(arxiv_id="0704.0374").withdrawn
     assert new.get_model("community", "Upvote").objects.filter(paper_id=paper.pk).count() == 1
     subscription = new.get_model("digests", "Subscription").objects.get()
     assert subscription.topics == ["diffusion"] and subscription.following is False
