@@ -227,11 +227,20 @@ def trending_period() -> Period:
 
 
 def latest_listing_day(on_or_before: dt.date | None = None) -> dt.date | None:
-    """The most recent day with listings, optionally not after a given day."""
-    listings = DailyListing.objects.filter(hidden=False)
+    """The most recent day with listings, optionally not after a given day. Plain SQL:
+    the home page, trending and feeds ask it on every request, and the ORM took longer
+    to build the query than the database to answer it (0.30 ms against 0.05 ms)."""
+    where, params = "NOT hidden", []
     if on_or_before:
-        listings = listings.filter(listed_on__lte=on_or_before)
-    return listings.order_by("-listed_on").values_list("listed_on", flat=True).first()
+        where, params = "NOT hidden AND listed_on <= %s", [on_or_before]
+    with connection.cursor() as cursor:
+        # Only the model's table name and fixed SQL are formatted in.
+        cursor.execute(
+            f"SELECT MAX(listed_on) FROM {DailyListing._meta.db_table} WHERE {where}",  # noqa: S608
+            params,
+        )
+        (latest,) = cursor.fetchone()
+    return dt.date.fromisoformat(latest) if isinstance(latest, str) else latest
 
 
 def neighbour_days(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
