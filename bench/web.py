@@ -5,7 +5,8 @@ starts the production server, warms each URL, then runs wrk (Debian package `wrk
 each URL with 8 connections, as three readers:
 
 - a visitor with the anonymous page cache on (the default, 30 s) and with it off;
-- a signed-in member (a session cookie; members never get cached pages);
+- a signed-in member (session and CSRF cookies, as a browser sends them back; members
+  never get cached pages);
 - a token holder (`Authorization: Bearer`) on the API routes.
 
 Each figure is the median of --runs wrk runs (3 by default): the machines are noisy.
@@ -48,8 +49,10 @@ URLS = [
 API = ("/api/",)
 
 # Makes the bench's member (verified, so tokens may be issued), logs them in and issues a
-# token; prints the session key and the token.
+# token; prints the session key, a CSRF cookie (a browser sends back the one it was given,
+# so the member's pages do not make a new secret each time) and the token.
 CREDENTIALS = """
+import secrets, string
 import django.test
 from django.utils import timezone
 from community.models import User
@@ -59,7 +62,8 @@ user.email_verified_at = timezone.now()
 user.save()
 browser = django.test.Client()
 browser.force_login(user)
-print(browser.cookies["sessionid"].value, create_token(user, "bench")[1])
+csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+print(browser.cookies["sessionid"].value, csrf, create_token(user, "bench")[1])
 """
 
 
@@ -115,12 +119,12 @@ def run_server(env: dict[str, str], port: int) -> subprocess.Popen:
     return server
 
 
-def readers(session: str, token: str) -> list[tuple[str, str, list[str]]]:
+def readers(cookies: str, token: str) -> list[tuple[str, str, list[str]]]:
     """(reader, page cache setting, wrk header arguments) for each kind of reader."""
     return [
         ("visitor", "30", []),
         ("visitor", "0", []),
-        ("member", "30", ["-H", f"Cookie: sessionid={session}"]),
+        ("member", "30", ["-H", f"Cookie: {cookies}"]),
         ("token holder", "30", ["-H", f"Authorization: Bearer {token}"]),
     ]
 
@@ -143,7 +147,7 @@ def warm(url: str, headers: list[str]) -> None:
         urllib.request.urlopen(request, timeout=60).close()
 
 
-def measure(env: dict[str, str], session: str, token: str, args) -> tuple[list, dict]:
+def measure(env: dict[str, str], cookies: str, token: str, args) -> tuple[list, dict]:
     """Every reader on every URL, `args.runs` times, the readers taking turns within each
     run so that a slow spell of the machine falls on all of them alike. Returns the rows
     (medians) and, per URL, the median over runs of member / uncached visitor requests/s."""
@@ -159,7 +163,7 @@ def measure(env: dict[str, str], session: str, token: str, args) -> tuple[list, 
         for path, label in URLS:
             kinds = [
                 (reader, seconds, headers)
-                for reader, seconds, headers in readers(session, token)
+                for reader, seconds, headers in readers(cookies, token)
                 if reader != "token holder" or path.startswith(API)
             ]
             url = {seconds: f"http://127.0.0.1:{port}{path}" for seconds, port in ports.items()}
@@ -208,8 +212,9 @@ def main() -> None:
             [str(BIN), "shell", "-c", CREDENTIALS],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
-        session, token = made.stdout.split()[-2:]
-        rows, ratios = measure(env, session, token, args)
+        session, csrf, token = made.stdout.split()[-3:]
+        cookies = f"sessionid={session}; csrftoken={csrf}"
+        rows, ratios = measure(env, cookies, token, args)
     lines = [
         "| page | URL | reader | page cache | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---|---:|---:|---:|---:|",
@@ -231,12 +236,14 @@ def main() -> None:
         "Web",
         f".venv/bin/python bench/web.py --seconds {args.seconds} "
         f"--connections {args.connections} --runs {args.runs}",
-        "gunicorn with 2 workers x 4 threads on the demo's 580 days of daily papers (SQLite), "
+        "gunicorn with 2 workers x 2 threads (the defaults) on the demo's 580 days of daily "
+        "papers (SQLite), "
         f"wrk with {args.connections} connections on the same 2 cores, {args.seconds} s per "
         f"URL after a warm-up; each figure is the median of {args.runs} runs, in which the readers "
         "take turns. Visitors with "
         "the page cache on reuse a rendering for up to 30 s; with it off every request "
-        "renders. Members (a session cookie) never get cached pages: their list pages are "
+        "renders. Members (session and CSRF cookies, as a browser sends them) never get "
+        "cached pages: their list pages are "
         "assembled from cached cards with their own votes laid over (web/cards.py). Token "
         "holders call the API with a bearer token.\n\n" + table,
     )
