@@ -120,10 +120,16 @@ def update_index(
         until = mark.indexed_until  # the newest paper was deleted: never move back
     shards = lexical.open_for_writing()
     writers = shard_writers(shards)
-    cutoff = (until or started) - OVERLAP
+    # Papers changed after `cutoff` are within the next update's look-back (see _since):
+    # remembered as indexed, so that it does not index them again.
+    cutoff = min(until or started, started - OVERLAP)
     recent_path = lexical.index_path() / replica.RECENT_FILE
     remembered = replica.read_recent(recent_path) if since is not None else {}
-    recent = {k: v for k, v in remembered.items() if v > cutoff.isoformat()}
+    # Pruned to this update's own look-back, not the next one's: pruned to the next one's,
+    # papers between the two were indexed again, and as the look-back slid past a bulk
+    # import every one of its papers was (the soak saw 18,000 in one round, 48 s of lag).
+    # (>=: the look-back takes papers stamped at its very start, changed_papers.)
+    recent = {k: v for k, v in remembered.items() if since is not None and v >= since.isoformat()}
     try:
         count, dropped = _write_changes(
             shards, writers, mark, since, strict, progress, recent=recent, cutoff=cutoff
@@ -144,6 +150,7 @@ def update_index(
         lexical.reload_readers()
     documents = shards.num_docs if changed or mark is None else mark.documents
     # Both written after the commit: `recent` names only papers the index holds as named.
+    recent = {k: v for k, v in recent.items() if v >= cutoff.isoformat()}
     replica.write_recent(recent_path, recent if len(recent) <= MAX_RECENT else {})
     mark = Watermark(
         indexed_until=until or started, checked_at=started, documents=documents, epoch=epoch
@@ -188,7 +195,7 @@ def _write_changes(
             # Hidden by a curator or withdrawn on arXiv: out of every node's search.
             if not (paper.hidden or paper.withdrawn):
                 writer.add_document(document(paper))
-            if paper.modified > cutoff:
+            if paper.modified >= cutoff:
                 recent[str(paper.pk)] = paper.modified.isoformat()
         count += len(batch)
         if progress:

@@ -248,6 +248,22 @@ def test_a_follower_looks_back_without_indexing_the_same_papers_again():
         assert count == 1 and found("Committed late by a long transaction")
 
 
+def test_a_follower_never_indexes_a_bulk_import_again_as_its_look_back_slides_past():
+    """The soak saw a follower re-index a whole 20,000-paper import in one 48 s round, two
+    minutes after it: papers between this round's look-back and the next one's had been
+    forgotten as indexed."""
+    with time_machine.travel("2026-08-21 09:00:00+00:00", tick=False) as clock:
+        for _ in range(30):
+            PaperFactory()  # a bulk import, all stamped at once
+        update_index(rebuild=True)
+        counts = []
+        for _ in range(40):  # rounds 5 s apart, each with a new paper, past the look-back
+            clock.shift(dt.timedelta(seconds=5))
+            PaperFactory()
+            counts.append(update_index()[0])
+        assert max(counts) <= 2, counts
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_follower_keeps_following_once_the_node_has_a_vector_index(settings, monkeypatch):
     """`index follow` crashed on its first round that found an approximate vector index
