@@ -11,12 +11,27 @@ through a proxy in PAPERBOY_TRUSTED_PROXIES.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import unicodedata
 
+from diskcache import Timeout as DiskCacheTimeout
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from community.services.tokens import user_for_token
+
+logger = logging.getLogger("paperboy.ratelimit")
+# What a cache may raise for a moment: DiskCache's SQLite files under concurrent writers
+# (the web benchmark saw "disk I/O error" about once in 3,000 counted API requests), a lost
+# connection to Redis.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, DiskCacheTimeout)
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # Redis is optional
+    pass
+else:
+    CACHE_ERRORS += (RedisError,)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -26,15 +41,24 @@ def client_address(request: HttpRequest) -> str:
 
 def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for `identity` in `scope`; False once more than `limit` hits fall in
-    the window. A cache that cannot count refuses (fails closed)."""
-    usage = get_usage(
-        None,
-        group=f"paperboy:{scope}",
-        key=lambda _group, _request: identity,
-        rate=(limit, window_seconds),
-        increment=True,
-    )
-    return usage is None or not usage["should_limit"]
+    the window. A cache error is tried once more; a cache that cannot count twice refuses
+    (fails closed: the caller answers 429, never 500)."""
+    for attempt in (1, 2):
+        try:
+            usage = get_usage(
+                None,
+                group=f"paperboy:{scope}",
+                key=lambda _group, _request: identity,
+                rate=(limit, window_seconds),
+                increment=True,
+            )
+        except CACHE_ERRORS:
+            if attempt == 2:
+                logger.exception("the rate-limit cache failed twice; refusing %s", scope)
+                return False
+            continue
+        return usage is None or not usage["should_limit"]
+    return False  # not reached
 
 
 def login_identity(username: str) -> str:
