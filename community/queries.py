@@ -114,11 +114,14 @@ def listed_rows(
     offset: int = 0,
     limit: int = 50,
     include_hidden: bool = False,
+    voter_id: int | None = None,
 ) -> tuple[list[dict], bool]:
     """One page of a period's listings, ranked, as plain rows (CARD_ROW_FIELDS): everything
     that can change what a card shows, without the papers' text. Returns (rows, whether more
     follow). List pages render cards from these and load details only for cards they have not
-    rendered before (web/cards.py).
+    rendered before (web/cards.py). With `voter_id` (a member's id), each row's `upvoted`
+    says whether that member upvoted the paper, in the same statement: a member's page
+    then makes no query of its own for its votes.
 
     One plain SQL statement: every member's list page asks it, and built through the ORM
     (filters, two counting subqueries) it spent 3 ms of a week page's 8 ms compiling, against
@@ -136,6 +139,11 @@ def listed_rows(
             else "l.featured DESC, votes DESC, p.arxiv_id ASC"
         )
         order, window = f"ORDER BY {order}", f"LIMIT {int(limit) + 1} OFFSET {int(offset)}"
+    voted = (  # only the model's table name is formatted in; the member's id is a parameter
+        f"EXISTS (SELECT 1 FROM {upvote} v WHERE v.user_id = %s AND v.paper_id = l.paper_id)"  # noqa: S608
+        if voter_id is not None
+        else "0"
+    )
     # Only the models' table names, fixed SQL and integers are formatted in.
     statement = f"""
         SELECT l.id, l.paper_id, p.arxiv_id, CAST(p.modified AS TEXT),
@@ -144,9 +152,12 @@ def listed_rows(
             (SELECT COUNT(*) FROM {comment} m
                 WHERE m.paper_id = l.paper_id AND NOT m.deleted AND NOT m.hidden),
             l.imported_comments, l.featured, l.hidden, l.submitted_by_id,
-            l.listed_on, p.code_stars
+            l.listed_on, p.code_stars,
+            {voted} AS upvoted
         FROM {listing} l JOIN {paper} p ON p.id = l.paper_id
         WHERE {" AND ".join(where)} {order} {window}"""  # noqa: S608
+    if voter_id is not None:  # the placeholder comes first in the statement
+        params = [int(voter_id), *params]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
@@ -162,6 +173,7 @@ def _card_row(values: tuple) -> dict:
     listed_on = values[10]
     row["listed_on"] = dt.date.fromisoformat(listed_on) if isinstance(listed_on, str) else listed_on
     row["code_stars"] = values[11]
+    row["upvoted"] = bool(values[12])
     return row
 
 

@@ -21,7 +21,6 @@ from community.queries import (
     ListFilters,
     latest_listing_day,
     listed_rows,
-    member_upvoted,
     neighbour_days,
     papers_liked_by,
     recently_listed,
@@ -67,8 +66,9 @@ def _render_list(
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         include_hidden=is_curator(request.user),
+        voter_id=request.user.pk if request.user.is_authenticated else None,
     )
-    upvoted = member_upvoted(request.user, [row["paper_id"] for row in rows])
+    upvoted = {row["paper_id"] for row in rows if row["upvoted"]}
     rank_offset = (page - 1) * PAGE_SIZE
     return render(
         request,
