@@ -236,7 +236,10 @@ def test_imports_update_the_search_index(copy_data, capsys):
     from search.services.indexing import index_status
 
     call_command("import", "arxiv-snapshot", str(copy_data(SAMPLE)))
-    assert index_status()["indexed"] == 200
+    # 0704.0156 of the sample was withdrawn ("This paper has been withdrawn by the authors."):
+    # in the catalogue, marked, and out of the index.
+    assert Paper.objects.get(withdrawn=True).arxiv_id == "0704.0156"
+    assert index_status()["indexed"] == 199
     assert "search index: 200 papers indexed" in capsys.readouterr().out
 
 
