@@ -11,11 +11,15 @@ through a proxy in PAPERBOY_TRUSTED_PROXIES.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+import time
 import unicodedata
 
 from diskcache import Timeout as DiskCacheTimeout
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
@@ -43,7 +47,7 @@ def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for `identity` in `scope`; False once more than `limit` hits fall in
     the window. A cache error is tried once more; a cache that cannot count twice refuses
     (fails closed: the caller answers 429, never 500)."""
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         try:
             usage = get_usage(
                 None,
@@ -53,9 +57,15 @@ def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
                 increment=True,
             )
         except CACHE_ERRORS:
-            if attempt == 2:
-                logger.exception("the rate-limit cache failed twice; refusing %s", scope)
+            if attempt == 3:
+                logger.exception("the rate-limit cache failed 3 times; refusing %s", scope)
                 return False
+            # A DiskCache connection that raised stays broken ("cannot rollback - no
+            # transaction is active" on the next call): this thread's are dropped and
+            # reopened. For Redis it drops the pooled connections.
+            with contextlib.suppress(*CACHE_ERRORS):
+                caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].close()
+            time.sleep(0.02 * attempt)  # the failures come in bursts of a few milliseconds
             continue
         return usage is None or not usage["should_limit"]
     return False  # not reached
