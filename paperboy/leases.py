@@ -62,6 +62,23 @@ def requeue_abandoned(now: dt.datetime | None = None) -> int:
     return requeued
 
 
+def requeue_own(worker_id: str) -> int:
+    """Put back the RUNNING tasks of this worker, which runs one at a time and is running
+    none: called when its task ended because the database went away, so the library could
+    not record how it ended. The worker's heartbeat goes on, so requeue_abandoned would never
+    take them back (the cluster test's worker embedded nothing after a database restart)."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+        "pk", "worker_ids", "started_at"
+    )
+    requeued = 0
+    for pk, workers, started in running:
+        if workers and workers[-1] == worker_id:
+            requeued += DBTaskResult.objects.filter(
+                pk=pk, status=TaskResultStatus.RUNNING, started_at=started
+            ).update(status=TaskResultStatus.READY, started_at=None)
+    return requeued
+
+
 def prune_finished(now: dt.datetime | None = None) -> int:
     """Delete finished task results older than PAPERBOY_TASK_RESULT_DAYS."""
     now = now or timezone.now()

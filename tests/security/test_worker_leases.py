@@ -132,3 +132,25 @@ def test_old_results_are_pruned(settings):
     fresh = slow_note.enqueue("/dev/null", 0)
     assert leases.prune_finished() == 1
     assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [fresh.id]
+
+
+@pytest.mark.django_db
+def test_a_task_the_database_interrupted_goes_back_to_the_queue_of_its_own_worker(settings):
+    """The worker's job ended with the database gone, so its row still says RUNNING under
+    this worker, whose heartbeat goes on: it is put back once the database returns."""
+    settings.PAPERBOY_WORKER_LEASE_SECONDS = 60
+    from tests.jobs_for_tests import slow_note
+
+    mine, other = slow_note.enqueue("/dev/null", 0), slow_note.enqueue("/dev/null", 0)
+    started = timezone.now()
+    DBTaskResult.objects.filter(pk=mine.id).update(
+        status="RUNNING", started_at=started, worker_ids=["host:1:me"]
+    )
+    DBTaskResult.objects.filter(pk=other.id).update(
+        status="RUNNING", started_at=started, worker_ids=["host:2:busy"]
+    )
+    leases.beat("host:1:me")
+    assert leases.requeue_abandoned() == 0  # its worker is alive: left alone, as before
+    assert leases.requeue_own("host:1:me") == 1
+    assert DBTaskResult.objects.get(pk=mine.id).status == "READY"
+    assert DBTaskResult.objects.get(pk=other.id).status == "RUNNING"

@@ -45,17 +45,22 @@ def keep_lease(worker_id: str, stop: StopSignal) -> None:
     run_rounds(round_, every=every, stop=stop)
 
 
-def run_worker(worker: Worker, stop: StopSignal) -> None:
+def run_worker(worker: Worker, worker_id: str, stop: StopSignal) -> None:
     """Run queued jobs until stopped. SIGTERM lets the job in progress finish (the
     library's own handler: an idle worker exits at once, a busy one after its job), then
-    exits 0. A database that goes away is waited for, not fatal."""
+    exits 0. A database that goes away is waited for, not fatal; the job it interrupted is
+    put back in the queue once the database is back."""
     worker.configure_signals()
-    backoff = 1.0
+    backoff, interrupted = 1.0, False
     while worker.running:
         try:
+            if interrupted:
+                leases.requeue_own(worker_id)
+                interrupted = False
             worker.run()
             return
         except DATABASE_DOWN as error:
+            interrupted = True
             backoff = wait_out_database(error, stop, backoff)
 
 
@@ -104,7 +109,7 @@ class Command(PaperboyCommand):
             if options["once"]:
                 worker.run()
             else:
-                run_worker(worker, stop)
+                run_worker(worker, worker_id, stop)
         finally:
             stop.event.set()
             with contextlib.suppress(*DATABASE_DOWN):
