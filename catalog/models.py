@@ -187,6 +187,11 @@ class Paper(models.Model):
     def pdf_url(self) -> str:
         return pdf_url(self.arxiv_id)
 
+    @property
+    def searchable(self) -> bool:
+        """In search on every node: not hidden by a curator, not withdrawn on arXiv."""
+        return not (self.hidden or self.withdrawn)
+
 
 class Authorship(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")

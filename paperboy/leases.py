@@ -48,16 +48,9 @@ def requeue_abandoned(now: dt.datetime | None = None) -> int:
     alive = set(
         WorkerHeartbeat.objects.filter(beat_at__gte=stale).values_list("worker_id", flat=True)
     )
-    running = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=stale
-    ).values_list("pk", "worker_ids", "started_at")
-    requeued = 0
-    for pk, workers, started in running:
-        if workers and workers[-1] in alive:
-            continue  # a long task, and its worker is still there
-        requeued += DBTaskResult.objects.filter(
-            pk=pk, status=TaskResultStatus.RUNNING, started_at=started
-        ).update(status=TaskResultStatus.READY, started_at=None)
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=stale)
+    # A long task whose worker is still there is left alone.
+    requeued = _put_back(running, lambda worker: worker not in alive)
     WorkerHeartbeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
     return requeued
 
@@ -67,12 +60,16 @@ def requeue_own(worker_id: str) -> int:
     none: called when its task ended because the database went away, so the library could
     not record how it ended. The worker's heartbeat goes on, so requeue_abandoned would never
     take them back (the cluster test's worker embedded nothing after a database restart)."""
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
-        "pk", "worker_ids", "started_at"
-    )
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    return _put_back(running, lambda worker: worker == worker_id)
+
+
+def _put_back(running, whose) -> int:
+    """Back to READY, each of the `running` tasks whose last worker `whose` picks (None for
+    a task no worker took), unless it moved on meanwhile; returns how many."""
     requeued = 0
-    for pk, workers, started in running:
-        if workers and workers[-1] == worker_id:
+    for pk, workers, started in running.values_list("pk", "worker_ids", "started_at"):
+        if whose(workers[-1] if workers else None):
             requeued += DBTaskResult.objects.filter(
                 pk=pk, status=TaskResultStatus.RUNNING, started_at=started
             ).update(status=TaskResultStatus.READY, started_at=None)

@@ -36,6 +36,7 @@ except ImportError:  # Redis is optional
     pass
 else:
     CACHE_ERRORS += (RedisError,)
+ATTEMPTS = 3
 
 
 def client_address(request: HttpRequest) -> str:
@@ -45,9 +46,10 @@ def client_address(request: HttpRequest) -> str:
 
 def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
     """Count one hit for `identity` in `scope`; False once more than `limit` hits fall in
-    the window. A cache error is tried once more; a cache that cannot count twice refuses
-    (fails closed: the caller answers 429, never 500)."""
-    for attempt in (1, 2, 3):
+    the window. A cache error is tried again, twice, after a short pause; a cache that
+    cannot count three times refuses (fails closed: the caller answers 429, never 500)."""
+    failure: BaseException | None = None
+    for attempt in range(1, ATTEMPTS + 1):
         try:
             usage = get_usage(
                 None,
@@ -56,19 +58,24 @@ def allow(scope: str, identity: str, limit: int, window_seconds: int) -> bool:
                 rate=(limit, window_seconds),
                 increment=True,
             )
-        except CACHE_ERRORS:
-            if attempt == 3:
-                logger.exception("the rate-limit cache failed 3 times; refusing %s", scope)
-                return False
-            # A DiskCache connection that raised stays broken ("cannot rollback - no
-            # transaction is active" on the next call): this thread's are dropped and
-            # reopened. For Redis it drops the pooled connections.
-            with contextlib.suppress(*CACHE_ERRORS):
-                caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].close()
-            time.sleep(0.02 * attempt)  # the failures come in bursts of a few milliseconds
-            continue
-        return usage is None or not usage["should_limit"]
-    return False  # not reached
+            return usage is None or not usage["should_limit"]
+        except CACHE_ERRORS as error:
+            failure = error
+            if attempt < ATTEMPTS:
+                _reopen_cache()
+                time.sleep(0.02 * attempt)  # the failures come in bursts of a few ms
+    logger.error(
+        "the rate-limit cache failed %d times; refusing %s", ATTEMPTS, scope, exc_info=failure
+    )
+    return False
+
+
+def _reopen_cache() -> None:
+    """A DiskCache connection that raised stays broken ("cannot rollback - no transaction
+    is active" on the next call): this thread's are dropped and reopened. For Redis it
+    drops the pooled connections."""
+    with contextlib.suppress(*CACHE_ERRORS):
+        caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].close()
 
 
 def login_identity(username: str) -> str:

@@ -215,7 +215,7 @@ def _rank_into(
         )
         for pk in ranked
         # A paper hidden or withdrawn since this node's index took it in is left out at once.
-        if pk in papers and pk not in pinned and not (papers[pk].hidden or papers[pk].withdrawn)
+        if pk in papers and pk not in pinned and papers[pk].searchable
     ]
 
 

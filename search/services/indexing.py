@@ -124,12 +124,14 @@ def update_index(
     # remembered as indexed, so that it does not index them again.
     cutoff = min(until or started, started - OVERLAP)
     recent_path = lexical.index_path() / replica.RECENT_FILE
-    remembered = replica.read_recent(recent_path) if since is not None else {}
     # Pruned to this update's own look-back, not the next one's: pruned to the next one's,
     # papers between the two were indexed again, and as the look-back slid past a bulk
     # import every one of its papers was (the soak saw 18,000 in one round, 48 s of lag).
     # (>=: the look-back takes papers stamped at its very start, changed_papers.)
-    recent = {k: v for k, v in remembered.items() if since is not None and v >= since.isoformat()}
+    recent = {}
+    if since is not None:
+        floor = since.isoformat()
+        recent = {k: v for k, v in replica.read_recent(recent_path).items() if v >= floor}
     try:
         count, dropped = _write_changes(
             shards, writers, mark, since, strict, progress, recent=recent, cutoff=cutoff
@@ -192,8 +194,7 @@ def _write_changes(
             writer = writers[shards.shard_number(paper.pk)]
             if since is not None:
                 writer.delete_documents_by_term("paper_id", paper.pk)
-            # Hidden by a curator or withdrawn on arXiv: out of every node's search.
-            if not (paper.hidden or paper.withdrawn):
+            if paper.searchable:
                 writer.add_document(document(paper))
             if paper.modified >= cutoff:
                 recent[str(paper.pk)] = paper.modified.isoformat()
