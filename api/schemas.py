@@ -69,6 +69,7 @@ class PaperOut(Out):
     projectPage: str | None
     ai_keywords: list[str]
     upvotes: int
+    withdrawn: bool
 
 
 class PaperPage(Out):

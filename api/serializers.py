@@ -91,6 +91,7 @@ def paper_out(paper: Paper, upvotes: int) -> dict:
         "githubStars": paper.code_stars,
         "projectPage": paper.project_url or None,
         "ai_keywords": paper.ai_keywords,
+        "withdrawn": paper.withdrawn,
     }
 
 

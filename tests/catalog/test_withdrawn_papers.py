@@ -119,3 +119,13 @@ def test_list_cards_mark_a_withdrawn_paper(client):
     )
     page = client.get("/papers/date/2026-08-20")
     assert b'class="badge withdrawn"' in page.content
+
+
+def test_the_api_says_a_paper_was_withdrawn(client):
+    kept = DailyListingFactory(listed_on=dt.date(2026, 8, 20)).paper
+    gone = DailyListingFactory(listed_on=dt.date(2026, 8, 20)).paper
+    Paper.objects.filter(pk=gone.pk).update(withdrawn=True, modified=dt.datetime.now(dt.UTC))
+    assert client.get(f"/api/papers/{gone.arxiv_id}").json()["withdrawn"] is True
+    assert client.get(f"/api/papers/{kept.arxiv_id}").json()["withdrawn"] is False
+    listed = {item["id"]: item["withdrawn"] for item in client.get("/api/papers").json()["items"]}
+    assert listed == {kept.arxiv_id: False, gone.arxiv_id: True}
