@@ -19,6 +19,8 @@ from collections.abc import Callable
 from django.db import close_old_connections, connections
 from django.db.utils import InterfaceError, OperationalError
 
+from paperboy.malloc import cap_arenas
+
 logger = logging.getLogger("paperboy.loops")
 DATABASE_DOWN = (OperationalError, InterfaceError)
 MAX_BACKOFF = 30.0
@@ -76,6 +78,7 @@ def run_rounds(
     if every is None:
         round_()
         return
+    cap_arenas()  # a process that runs for days (paperboy/malloc.py)
     stop = stop or StopSignal().install()
     backoff = retry
     while not stop.stopped:

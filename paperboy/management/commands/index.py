@@ -14,6 +14,7 @@ from tqdm import tqdm
 from catalog.models import Paper
 from community.models import DailyListing
 from paperboy.loops import StopSignal, run_rounds
+from paperboy.malloc import cap_arenas
 from paperboy.management.commands._base import PaperboyCommand
 from search.models import PaperEmbedding
 from search.services.embedding import embed_pending, restart_backfill
@@ -119,6 +120,7 @@ class Command(PaperboyCommand):
         with a backfill's embeddings takes tens of seconds (usearch releases the GIL while
         it adds), and run in line it held the keyword rounds back: the soak saw a node 66 s
         behind. Both loops stop on the same SIGTERM, each after its round in progress."""
+        cap_arenas()  # before the second thread starts (paperboy/malloc.py)
         stop = StopSignal().install()
         vectors = threading.Thread(
             target=self._vector_loop, args=(interval * VECTOR_ROUNDS, stop), name="vectors"

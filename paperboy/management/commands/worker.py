@@ -13,6 +13,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from paperboy import leases
 from paperboy.loops import DATABASE_DOWN, StopSignal, run_rounds, wait_out_database
+from paperboy.malloc import cap_arenas
 from paperboy.management.commands._base import PaperboyCommand
 from paperboy.schedule import prune_runs, queue_due
 
@@ -79,6 +80,7 @@ class Command(PaperboyCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        cap_arenas()  # before its threads start (paperboy/malloc.py)
         stop = StopSignal()  # set when the worker stops; the scheduler thread follows it
 
         def schedule() -> None:
