@@ -2,25 +2,29 @@
 takes to serve from a snapshot against a rebuild.
 
 Run: .venv/bin/python bench/replicas.py [--papers 144000] [--changes 5]
-     .venv/bin/python bench/replicas.py --synthetic 3000000
+     .venv/bin/python bench/replicas.py --synthetic 3000000 [--side-by-side]
+     .venv/bin/python bench/replicas.py --synthetic 3000000 --catalogue DIR --side-by-side
 
 It makes a catalogue of real arXiv records (the first --papers of the snapshot) in a fresh
 SQLite database (or DATABASE_URL's PostgreSQL with --postgres); with --synthetic N, N records
 recombined from real ones with vectors derived from real embeddings, as bench/search.py makes
 its 1M and 3M corpora, so that the rebuild and the snapshot hold a vector index too. Then:
-1. times `paperboy index rebuild` on an empty node;
+1. times `paperboy index rebuild` on an empty node (with --side-by-side: `index update` and
+   `index vectors --rebuild` as two processes at once, what an operator in a hurry runs);
 2. times `paperboy index snapshot` on that node, and a new node's `index restore` plus its
    first `index update` (what it must do before serving);
 3. starts two `paperboy index follow --interval 1` nodes, each restored from the snapshot,
    and, --changes times, writes a paper from another process and measures when each node's
    search finds it, then deletes it and measures when each stops finding it.
-Medians are reported; the numbers go to docs/benchmarks.md."""
+Medians are reported; the numbers go to docs/benchmarks.md. --catalogue DIR keeps the
+catalogue in DIR (made there once, then reused: a 3M one takes about an hour to make)."""
 
 from __future__ import annotations
 
 import argparse
 import gzip
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,10 +103,54 @@ AGE = (
     "import datetime as dt; from django.db.models import F; from catalog.models import Paper; "
     "Paper.objects.update(modified=F('modified') - dt.timedelta(days=1))"
 )
+FORGET_NEW = (
+    "from catalog.models import Paper; "
+    "Paper.objects.filter(arxiv_id__startswith='2702.').delete(); "
+    "Paper.objects.filter(title__startswith='Replica benchmark').delete()"
+)
 NEW = (
     "from tests.factories import PaperFactory; "
     "[PaperFactory(arxiv_id=f'2702.{{n:05d}}') for n in range({count})]"
 )
+
+
+def side_by_side(env: dict) -> float:
+    """A new node's two indexes built at once, by two processes; the wall time."""
+    started = time.perf_counter()
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "paperboy.cli", "index", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for args in (("update",), ("vectors", "--rebuild"))
+    ]
+    if any(build.wait() for build in builds):
+        raise SystemExit("a build failed")
+    return time.perf_counter() - started
+
+
+def prepare(folder: Path, options, env: dict) -> None:
+    """The catalogue (skipped when --catalogue DIR already holds one), as if imported a day
+    ago: a running site's papers mostly changed long before a snapshot is taken (right
+    after an import, every update looks back over all of it)."""
+    ready = folder / "catalogue.ready"
+    if ready.exists():
+        print(f"catalogue reused from {folder}", flush=True)
+        return
+    started = time.perf_counter()
+    if options.synthetic:
+        make_synthetic_catalogue(folder, options.synthetic, env)
+    else:
+        make_catalogue(folder, options.papers, env)
+    paperboy(env, "shell", "--no-imports", "-c", AGE)
+    ready.write_text(str(options.papers))
+    print(
+        f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
 
 def follow_delays(env: dict, folder: Path, changes: int) -> dict[str, list[float]]:
@@ -158,12 +206,25 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--new", type=int, default=100, help="papers added after the snapshot")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL as it is")
+    parser.add_argument("--catalogue", help="make the catalogue in this folder, or reuse it")
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="build the keyword and vector indexes by two processes at once",
+    )
     parser.add_argument(
         "--synthetic", type=int, default=0, help="N recombined papers with derived vectors"
     )
     options = parser.parse_args()
+    if options.synthetic:
+        if options.postgres:
+            raise SystemExit("--synthetic writes its vectors into SQLite")
+        options.papers = options.synthetic
     with tempfile.TemporaryDirectory(prefix="replicas-") as temp:
-        folder = Path(temp)
+        folder = Path(options.catalogue or temp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for node in ("first", "snapshot", "new", "follower-1", "follower-2"):
+            shutil.rmtree(folder / node, ignore_errors=True)  # a reused folder's last run
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
         if not options.postgres:
             env["DATABASE_URL"] = f"sqlite:///{folder}/site.sqlite3"
@@ -174,23 +235,14 @@ def main() -> None:
             DJANGO_SETTINGS_MODULE="paperboy.settings",
             PAPERBOY_INDEX_DIR=str(folder / "importer"),
         )
-        started = time.perf_counter()
-        if options.synthetic:
-            if options.postgres:
-                raise SystemExit("--synthetic writes its vectors into SQLite")
-            options.papers = options.synthetic
-            make_synthetic_catalogue(folder, options.synthetic, env)
-        else:
-            make_catalogue(folder, options.papers, env)
-        # As if imported a day ago: a running site's papers mostly changed long before a
-        # snapshot is taken (right after an import, every update looks back over all of it).
-        paperboy(env, "shell", "--no-imports", "-c", AGE)
-        print(
-            f"catalogue of {options.papers} papers in {time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
+        prepare(folder, options, env)
+        if options.catalogue:  # a reused catalogue: last run's extra papers go first
+            paperboy(env, "shell", "--no-imports", "-c", FORGET_NEW)
         first = {**env, "PAPERBOY_INDEX_DIR": str(folder / "first")}
-        rebuild = paperboy(first, "index", "rebuild")
+        if options.side_by_side:
+            rebuild = side_by_side(first)
+        else:
+            rebuild = paperboy(first, "index", "rebuild")
         print(f"rebuild {rebuild:.1f} s", flush=True)
         snapshot = paperboy(first, "index", "snapshot", str(folder / "snapshot"))
         print(f"snapshot {snapshot:.1f} s", flush=True)
@@ -200,8 +252,14 @@ def main() -> None:
         catch_up = paperboy(new, "index", "update")
         print(f"restore {restore:.1f} s + first update {catch_up:.1f} s", flush=True)
         delays = follow_delays(env, folder, options.changes)
+    built = (
+        "both indexes built on an empty node by `index update` and `index vectors --rebuild` "
+        "side by side"
+        if options.side_by_side
+        else "`index rebuild` on an empty node"
+    )
     rows = [
-        ("`index rebuild` on an empty node", f"{rebuild:.1f} s"),
+        (built, f"{rebuild:.1f} s"),
         ("`index snapshot` of a node", f"{snapshot:.1f} s"),
         (
             f"new node: `index restore` + first `index update` ({options.new} papers newer "
@@ -242,6 +300,7 @@ def main() -> None:
         "change is written by another process and each follower's own search is polled every "
         "0.1 s.\n\n" + table
     )
+    command += " --side-by-side" if options.side_by_side else ""
     write_section(title, f"{command} --changes {options.changes} --new {options.new}", body)
 
 
