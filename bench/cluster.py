@@ -394,7 +394,9 @@ def report(
         f"processes' logs: {len(errors)}. The member's comments written: {written[0]} "
         f"(upvotes standing at the end: {written[1]}). Memory in MB at the end of each "
         f"minute; CPU over the whole run by process (PostgreSQL: all its backends; nginx and "
-        f"wrk not counted).\n\n"
+        f"wrk not counted)."
+        + (f" {options.note}" if options.note else "")
+        + "\n\n"
         + "\n".join(table)
         + "\n\n"
         + "\n".join(grown)
@@ -402,7 +404,9 @@ def report(
         + "\n".join(shares)
     )
     write_section(
-        "Soak: two nodes behind nginx" + (", vectors in place" if options.embedded else ""),
+        "Soak: two nodes behind nginx"
+        + (", vectors in place" if options.embedded else "")
+        + (f" ({options.label})" if options.label else ""),
         f"python bench/cluster.py --minutes {options.minutes} --papers {options.papers}"
         + (" --embedded" if options.embedded else ""),
         body,
@@ -419,6 +423,8 @@ def main() -> None:
         action="store_true",
         help="give every paper a (derived) vector first: no backfill during the soak",
     )
+    parser.add_argument("--label", help="added to the section's title: a run of its own")
+    parser.add_argument("--note", help="a sentence added to the section: what else ran")
     options = parser.parse_args()
     for tool in ("nginx", "wrk"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
