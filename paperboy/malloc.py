@@ -3,7 +3,7 @@
 glibc gives each thread that allocates at the same moment as another an arena of its own,
 up to eight per core, and hands little of an arena's freed memory back. A follower opens
 tantivy writers (threads of their own) every round and runs its vector loop in a second
-thread: its resident memory swung between 175 and 211 MB in a 7-minute run where, with two
+thread: its resident memory swung between 175 and 212 MB in a 7-minute run where, with two
 arenas, it stayed at 143-150 MB (docs/decisions.md). The soak counted that as growth.
 """
 
