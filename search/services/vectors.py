@@ -24,25 +24,21 @@ CHUNK = 20_000
 
 
 def _embeddings(rows, total: int, progress: Callable[[int], None] | None):
-    ids = np.zeros(total, dtype=np.int64)
-    matrix = np.zeros((total, DIMENSIONS), dtype=np.float32)
-    filled, last = 0, -1
-    while filled < total:
-        chunk = list(
-            rows.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "vector")[: min(CHUNK, total - filled)]
-        )
+    """The first `total` stored embeddings in `rows` by key, in chunks of CHUNK (ids, float32
+    matrix): those counted when the watermark was taken, not those written since."""
+    last, left = -1, total
+    while left > 0:
+        batch = rows.filter(pk__gt=last).order_by("pk").values_list("pk", "vector")
+        chunk = list(batch[: min(CHUNK, left)])
         if not chunk:
-            break
-        for pk, vector in chunk:
-            ids[filled] = pk
-            matrix[filled] = np.frombuffer(bytes(vector), dtype=np.float32)
-            filled += 1
+            return
+        left -= len(chunk)
+        ids = np.fromiter((pk for pk, _ in chunk), dtype=np.int64, count=len(chunk))
+        matrix = np.frombuffer(b"".join(bytes(vector) for _, vector in chunk), dtype=np.float32)
         last = chunk[-1][0]
         if progress:
             progress(len(chunk))
-    return ids[:filled], matrix[:filled]
+        yield ids, matrix.reshape(len(chunk), DIMENSIONS)
 
 
 def refresh_vector_index(
@@ -106,8 +102,7 @@ def _refresh(
         return state.documents
     # Embeddings created from here on go to the exact tail until the next refresh.
     until = timezone.now()
-    ids, matrix = _embeddings(rows, waiting, progress)
-    size = ann.build(path, ids, matrix, extend=bool(extend))
+    size = ann.build_from(path, _embeddings(rows, waiting, progress), extend=bool(extend))
     # Written after the index file is in place: never ahead of it (search/replica.py).
     replica.write(
         dense.watermark_path(),
