@@ -42,6 +42,11 @@ from bench.corpus import (  # noqa: E402
     synthetic_corpus,
 )
 from bench.report import write_section  # noqa: E402
+
+# bench/web.py imports its neighbours by their own names; appended, so that `web` stays the
+# site's app for Django and bench/web.py is reached as bench.web.
+sys.path.append(str(ROOT / "bench"))
+from bench.web import free_port, timed_get, wait_until_up  # noqa: E402
 from tests.search.node_scripts import WATCH, WRITE  # noqa: E402
 
 
@@ -130,6 +135,32 @@ def side_by_side(env: dict) -> float:
     if any(build.wait() for build in builds):
         raise SystemExit("a build failed")
     return time.perf_counter() - started
+
+
+def serving(env: dict) -> tuple[float, float]:
+    """A node's app server started on its restored indexes, as in production (warm-up on):
+    seconds until /healthz answers, and milliseconds of its first hybrid search."""
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "paperboy.cli", "serve", "--port", str(port), "--workers", "1",
+         "--threads", "4", "--no-collectstatic"],
+        cwd=ROOT,
+        env={**env, "PAPERBOY_WARM_UP": "true", "PAPERBOY_PAGE_CACHE_SECONDS": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        ready = time.perf_counter() - started
+        query = "graph neural networks for molecules"
+        first = timed_get(
+            f"http://127.0.0.1:{port}/api/v1/search?limit=10&q={query.replace(' ', '+')}"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return ready, first
 
 
 def prepare(folder: Path, options, env: dict) -> None:
@@ -251,6 +282,8 @@ def main() -> None:
         restore = paperboy(new, "index", "restore", str(folder / "snapshot"))
         catch_up = paperboy(new, "index", "update")
         print(f"restore {restore:.1f} s + first update {catch_up:.1f} s", flush=True)
+        ready, first_search = serving(new)
+        print(f"serving after {ready:.1f} s, first search {first_search:.0f} ms", flush=True)
         delays = follow_delays(env, folder, options.changes)
     built = (
         "both indexes built on an empty node by `index update` and `index vectors --rebuild` "
@@ -265,6 +298,11 @@ def main() -> None:
             f"new node: `index restore` + first `index update` ({options.new} papers newer "
             "than the snapshot)",
             f"{restore + catch_up:.1f} s",
+        ),
+        (
+            "then its app server (`paperboy serve`, warm-up on) answering `/healthz`, and its "
+            "first hybrid search",
+            f"{ready:.1f} s, then {first_search:.0f} ms",
         ),
         (
             f"a new paper searchable on both followers (median of {len(delays['add'])})",
