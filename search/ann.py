@@ -59,13 +59,14 @@ def build_from(
     holds the graph and one chunk, never every vector as float32 beside it (at 3M papers
     that was 4.6 GB twice over, and it pushed the database out of the page cache)."""
     index = _new_index()
-    if extend and path.exists():
+    loaded = extend and path.exists()
+    if loaded:
         index.load(str(path))
     for ids, vectors in chunks:
         if not len(ids):
             continue
         keys = ids.astype(np.uint64)
-        if len(index):
+        if loaded:  # chunks come by key, each paper once: only the loaded index can hold one
             held = np.asarray(index.contains(keys), dtype=bool)
             if held.any():
                 index.remove(keys[held])
