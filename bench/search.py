@@ -4,10 +4,12 @@ For each corpus size:
 1. The corpus: 144k is the real snapshot; 1M and 3M are made by recombining real titles,
    abstracts, authors and categories deterministically (seed 3) into snapshot-format records.
 2. `paperboy import arxiv-snapshot --no-index` into a fresh SQLite database.
-3. Embeddings: embedding 3M abstracts on 2 cores would take days, so the vectors are derived
-   from real ones: 12,000 real papers (seed 11) are embedded once with the site's model
-   (cached under var/bench/), and each paper gets the normalised sum of two of them plus a
-   little noise. They are written to the embeddings table the site reads.
+3. Embeddings, written to the embeddings table the site reads. Embedding 3M abstracts on 2
+   cores would take days, so vectors are grown from real ones (`corpus.grown_vectors`: each
+   on the way from a real paper's vector toward one of its 10 nearest real neighbours, so
+   neighbourhoods survive). Once the whole snapshot is embedded (`bench/recall.py embed`,
+   about two hours), the 144k corpus gets each paper's own vector and the larger ones grow
+   from all 144k; until then, from 12,000 real papers (seed 11) embedded once and cached.
 4. `paperboy index rebuild` (keyword index, timed) and, from PAPERBOY_VECTOR_INDEX_MIN on,
    `paperboy index vectors` (HNSW, timed); below it the server scans vectors exactly.
 5. `paperboy serve` (gunicorn, 2 workers, production settings, page cache off); 500 queries
@@ -40,11 +42,13 @@ from pathlib import Path
 
 import numpy as np
 from corpus import (
-    CHUNK,
     DIMENSIONS,
+    GROWTH,
     SNAPSHOT,
-    derived_vectors,
+    catalogue_vectors,
+    grown_vectors,
     make_queries,
+    nearest_real,
     real_records,
     store_embeddings,
 )
@@ -110,7 +114,62 @@ def measure(port: int, queries: list[str], mode: str) -> dict[str, float]:
     }
 
 
-def vector_recall(database: Path, real: np.ndarray, queries: list[str], index_dir: Path) -> float:
+class Vectors:
+    """Where each corpus's vectors come from (step 3 of the module's docstring)."""
+
+    def __init__(self, records: list[dict]) -> None:
+        self.catalogue = catalogue_vectors(records)
+        self.row_of = {r["id"]: n for n, r in enumerate(records)}
+        self.real = self.catalogue
+        self.source = "real 144k"
+        if self.real is None:
+            self.real = cached_real_embeddings(records, WORK)
+            self.source = f"real {len(self.real) // 1000}k sample"
+        self.neighbours = nearest_real(self.real, cache_name=self.source.replace(" ", "-"))
+
+    def label(self, size: int) -> str:
+        if size == 0 and self.catalogue is not None:
+            return "real"
+        return f"grown from {self.source}"
+
+    def store(self, database: Path, size: int) -> None:
+        if size == 0 and self.catalogue is not None:
+            connection = sqlite3.connect(database)
+            rows = connection.execute("SELECT id, arxiv_id FROM catalog_paper").fetchall()
+            connection.executemany(
+                "INSERT INTO search_paperembedding (paper_id, model_id, vector, created, "
+                "text_hash) VALUES (?, 'real', ?, '2026-01-01 00:00:00', '')",
+                (
+                    (pk, self.catalogue[self.row_of[arxiv]].tobytes())
+                    for pk, arxiv in rows
+                    if arxiv in self.row_of
+                ),
+            )
+            connection.commit()
+            connection.close()
+            return
+        store_embeddings(
+            database,
+            self.real,
+            lambda count, seed: grown_vectors(self.real, self.neighbours, count, seed, GROWTH),
+        )
+
+
+def stored_vectors(database: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The ids and vectors in the embeddings table, read back."""
+    connection = sqlite3.connect(database)
+    total = connection.execute("SELECT count(*) FROM search_paperembedding").fetchone()[0]
+    ids = np.zeros(total, dtype=np.int64)
+    matrix = np.zeros((total, DIMENSIONS), dtype=np.float32)
+    rows = connection.execute("SELECT paper_id, vector FROM search_paperembedding")
+    for number, (pk, blob) in enumerate(rows):
+        ids[number] = pk
+        matrix[number] = np.frombuffer(blob, dtype=np.float32)
+    connection.close()
+    return ids, matrix
+
+
+def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
     """Recall@10 of the server's vector search (HNSW, or exact below the threshold) against
     an exact scan, for 200 embedded queries."""
     from search import ann
@@ -121,14 +180,7 @@ def vector_recall(database: Path, real: np.ndarray, queries: list[str], index_di
         return 1.0
     texts = [re.sub(r"\w+:\S+|\"", " ", q) for q in queries[:200]]
     vectors = embedder().embed(texts)
-    # The stored vectors, made again from the same seeds (cheaper than reading them back).
-    connection = sqlite3.connect(database)
-    ids = np.array([r[0] for r in connection.execute("SELECT id FROM catalog_paper ORDER BY id")])
-    connection.close()
-    matrix = np.zeros((len(ids), DIMENSIONS), dtype=np.float32)
-    for start in range(0, len(ids), CHUNK):
-        end = min(start + CHUNK, len(ids))
-        matrix[start:end] = derived_vectors(real, end - start, seed=start)
+    ids, matrix = stored_vectors(database)
     approximate = ann.Neighbours(path)
     exact = [set(ids[np.argpartition(-(matrix @ v), 10)[:10]].tolist()) for v in vectors]
     found = {}
@@ -149,7 +201,7 @@ def bench_size(
     label: str,
     size: int,
     records: list[dict],
-    real: np.ndarray,
+    vectors: Vectors,
     queries: list[str],
     *,
     reuse: bool = False,
@@ -191,8 +243,8 @@ def bench_size(
         run(env, "migrate", "-v0")
         log(f"{label}: importing {corpus.name}")
         import_seconds = run(env, "import", "arxiv-snapshot", str(corpus), "--no-index")
-        log(f"{label}: storing derived embeddings")
-        store_embeddings(database, real)
+        log(f"{label}: storing embeddings ({vectors.label(size)})")
+        vectors.store(database, size)
         log(f"{label}: keyword index")
         keyword_seconds = run(env, "index", "rebuild")
         vector_seconds = 0.0
@@ -221,7 +273,7 @@ def bench_size(
     finally:
         server.terminate()
         server.wait(timeout=30)
-    recall = vector_recall(database, real, queries, index_dir)
+    recall = vector_recall(database, queries, index_dir)
     result = {
         "label": label,
         "papers": papers,
@@ -236,6 +288,7 @@ def bench_size(
         "again": again,
         "recall": recall,
         "vectors": "HNSW f16" if vector_seconds else "exact f32",
+        "embeddings": earlier.get("embeddings", "derived") if built else vectors.label(size),
         "server": config,
     }
     log(json.dumps(result))
@@ -257,7 +310,8 @@ def table(results: list[dict]) -> str:
         lines.append(
             f"| {r['label']} | {r['papers']:,} | {r.get('server', '2 x 4')} | "
             f"{r['keyword_s']:.0f} | {r['vector_s']:.0f} | "
-            f"{r['index_mb']:,.0f} | {r['vectors']} | {r['recall']:.3f} | "
+            f"{r['index_mb']:,.0f} | {r['vectors']}, {r.get('embeddings', 'derived')} | "
+            f"{r['recall']:.3f} | "
             f"{k['p50']:.1f} / {k['p95']:.1f} / {k['p99']:.1f} | {k['rps']:.0f} | "
             f"{h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} | {h['rps']:.0f} | "
             f"{again} | {r['rss_mb']:,.0f} / {r['pss_mb']:,.0f} |"
@@ -285,7 +339,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     records = real_records()
     queries = make_queries(records)
-    real = cached_real_embeddings(records, WORK)
+    vectors = Vectors(records)
     results = []
     for label in options.sizes.split(","):
         results.append(
@@ -293,7 +347,7 @@ def main() -> None:
                 label,
                 SIZES[label],
                 records,
-                real,
+                vectors,
                 queries,
                 reuse=options.reuse,
                 workers=options.workers,
@@ -317,9 +371,10 @@ def main() -> None:
         "`has:code`) through `GET /api/v1/search?limit=10` on gunicorn (processes x threads "
         "as listed; production settings, page cache off). Latencies with one client; req/s with 4 "
         "concurrent clients. 1M and 3M are real titles, abstracts, authors and categories "
-        "recombined (seed 3). **Vectors are derived from real embeddings**: 12,000 real "
-        "papers embedded with the site's model, each paper getting the normalised sum of two "
-        "plus noise (embedding 3M abstracts on 2 cores would take days). Recall@10 is the "
+        "recombined (seed 3). Vectors as listed: real (the snapshot embedded with the site's "
+        "model), grown from real ones so that neighbourhoods survive (`corpus.grown_vectors`; "
+        "embedding 3M abstracts on 2 cores would take days), or derived (before 2026-12-02: "
+        "the sum of two real vectors plus noise, flat neighbourhoods). Recall@10 is the "
         "vector search the server used against an exact scan, for 200 embedded queries. "
         "Server RSS sums the gunicorn processes, so memory-mapped index files shared by "
         "several processes count once per process; PSS counts them once.\n\n" + body,
