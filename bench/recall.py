@@ -18,6 +18,7 @@
 
     .venv/bin/python bench/recall.py embed
     .venv/bin/python bench/recall.py measure [--sizes 144k,1M,3M]
+    .venv/bin/python bench/recall.py report    # the sizes measured so far
 """
 
 from __future__ import annotations
@@ -247,7 +248,7 @@ def report() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["embed", "measure"])
+    parser.add_argument("step", choices=["embed", "measure", "report"])
     parser.add_argument("--sizes", default="144k,1M,3M")
     args = parser.parse_args()
     records = real_records()
@@ -256,9 +257,11 @@ def main() -> None:
 
         django.setup()
         embed_catalogue(records, log)
-    else:
+    elif args.step == "measure":
         rows = measure(records, args.sizes.split(","))
         print("\n".join(f"{r}" for r in rows))
+        report()
+    else:  # the sizes measured so far, when a run was stopped before its last
         report()
 
 
