@@ -17,7 +17,7 @@ DIMENSIONS = 384
 CHUNK = 50_000
 CATALOGUE = ROOT / "var" / "bench" / "real-144k"  # the whole snapshot embedded, by chunks
 EMBED_CHUNK = 4_000
-GROWTH = (1.0, 0.1)  # grown_vectors' (reach, spread), as bench/recall.py's calibration chose
+GROWTH = (0.25, 0.1)  # grown_vectors' (reach, spread), as bench/recall.py's calibration chose
 
 
 def real_records() -> list[dict]:
