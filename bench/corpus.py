@@ -148,6 +148,21 @@ def catalogue_vectors(records: list[dict]):
     return np.concatenate([np.load(path) for path in paths])
 
 
+def exact_top(base, queries, k: int = 10):
+    """Row numbers of each query's k most similar base vectors (cosine: all are normalised)."""
+    import numpy as np
+
+    best = np.zeros((len(queries), 0), dtype=np.int64)
+    scores = np.zeros((len(queries), 0), dtype=np.float32)
+    for start in range(0, len(base), 250_000):
+        block = queries @ base[start : start + 250_000].T
+        top = np.argpartition(-block, k, axis=1)[:, :k]
+        best = np.hstack([best, top + start])
+        scores = np.hstack([scores, np.take_along_axis(block, top, axis=1)])
+    order = np.argsort(-scores, axis=1)[:, :k]
+    return np.take_along_axis(best, order, axis=1)
+
+
 def nearest_real(real, k: int = 10, cache_name: str | None = None):
     """Each real vector's k nearest other real vectors (exact, a few minutes of both cores at
     144k), kept beside the catalogue's chunks under `cache_name` when one is given."""

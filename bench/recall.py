@@ -43,6 +43,7 @@ from corpus import (  # noqa: E402
     GROWTH,
     catalogue_vectors,
     embed_catalogue,
+    exact_top,
     grown_vectors,
     make_queries,
     nearest_real,
@@ -55,19 +56,6 @@ RESULTS = ROOT / "var" / "bench"
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def exact_top(base: np.ndarray, queries: np.ndarray, k: int = 10) -> np.ndarray:
-    """Row numbers of each query's k most similar base vectors (cosine: all are normalised)."""
-    best = np.zeros((len(queries), 0), dtype=np.int64)
-    scores = np.zeros((len(queries), 0), dtype=np.float32)
-    for start in range(0, len(base), 250_000):
-        block = queries @ base[start : start + 250_000].T
-        top = np.argpartition(-block, k, axis=1)[:, :k]
-        best = np.hstack([best, top + start])
-        scores = np.hstack([scores, np.take_along_axis(block, top, axis=1)])
-    order = np.argsort(-scores, axis=1)[:, :k]
-    return np.take_along_axis(best, order, axis=1)
 
 
 def build_index(base: np.ndarray, connectivity: int):

@@ -46,6 +46,7 @@ from corpus import (
     GROWTH,
     SNAPSHOT,
     catalogue_vectors,
+    exact_top,
     grown_vectors,
     make_queries,
     nearest_real,
@@ -182,7 +183,7 @@ def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
     vectors = embedder().embed(texts)
     ids, matrix = stored_vectors(database)
     approximate = ann.Neighbours(path)
-    exact = [set(ids[np.argpartition(-(matrix @ v), 10)[:10]].tolist()) for v in vectors]
+    exact = [set(ids[row].tolist()) for row in exact_top(matrix, vectors)]
     found = {}
     for ef in (ann.EXPANSION_SEARCH, 128, 256, 512):
         approximate.index.expansion_search = ef
