@@ -74,8 +74,9 @@ def _reopen_cache() -> None:
     """A DiskCache connection that raised stays broken ("cannot rollback - no transaction
     is active" on the next call): this thread's are dropped and reopened. For Redis it
     drops the pooled connections."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     with contextlib.suppress(*CACHE_ERRORS):
-        caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].close()
+        getattr(cache, "drop_connections", cache.close)()
 
 
 def login_identity(username: str) -> str:

@@ -280,7 +280,7 @@ if _cache_url.startswith(("redis://", "rediss://")):
 elif _cache_url == "disk:":
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "paperboy.cache.SharedDiskCache",  # one per process, kept open
             "LOCATION": str(DATA_DIR / "cache"),
             "SHARDS": 4,
             "DATABASE_TIMEOUT": 2.0,  # waits for another process's write instead of failing
