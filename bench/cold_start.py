@@ -1,18 +1,19 @@
 """Benchmark: the first searches of a freshly started app server, with and without warm-up.
 
-Uses the 144k corpus that `bench/search.py --sizes 144k --keep` leaves in
-var/bench/search-144k (the real snapshot, keyword index and HNSW vector index). For each
+Uses the corpus that `bench/search.py --sizes SIZE --keep` leaves in var/bench/search-SIZE
+(144k by default: the real snapshot, keyword index and HNSW vector index). For each
 setting of PAPERBOY_WARM_UP, three times: start `paperboy serve` (1 process x 4 threads),
 wait for `/healthz` to answer, then time the first hybrid search through `/api/v1/search`,
 the first keyword-only search, and the median of the next 20 hybrid searches (different
 queries, so no query's embedding is reused).
 
     .venv/bin/python bench/search.py --sizes 144k --keep   # once
-    .venv/bin/python bench/cold_start.py
+    .venv/bin/python bench/cold_start.py [--size 144k|1M|3M]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -59,8 +60,7 @@ def url(port: int, query: str, mode: str) -> str:
     return f"http://127.0.0.1:{port}/api/v1/search?limit=10&mode={mode}&q={quoted}"
 
 
-def one_start(warm: bool) -> dict[str, float]:
-    work = WORK / "search-144k"
+def one_start(work: Path, warm: bool) -> dict[str, float]:
     env = {
         **os.environ,
         "PAPERBOY_DATA_DIR": str(work),
@@ -95,15 +95,19 @@ def one_start(warm: bool) -> dict[str, float]:
 
 
 def main() -> None:
-    if not (WORK / "search-144k" / "db.sqlite3").exists():
-        raise SystemExit("run `bench/search.py --sizes 144k --keep` first")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="144k", choices=["144k", "1M", "3M"])
+    size = parser.parse_args().size
+    work = WORK / f"search-{size}"
+    if not (work / "db.sqlite3").exists():
+        raise SystemExit(f"run `bench/search.py --sizes {size} --keep` first")
     lines = [
         "| warm-up | run | ready after s | first hybrid search ms | first keyword search ms "
         "| next 20 hybrid, median ms |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for warm in (False, True):
-        runs = [one_start(warm) for _ in range(3)]
+        runs = [one_start(work, warm) for _ in range(3)]
         for number, run in enumerate(runs, start=1):
             lines.append(
                 f"| {'on' if warm else 'off'} | {number} | {run['ready_s']:.1f} | "
@@ -119,10 +123,13 @@ def main() -> None:
         )
     table = "\n".join(lines)
     print(table)
+    default = size == "144k"
     write_section(
-        "Cold start",
-        ".venv/bin/python bench/cold_start.py",
-        "The 144k corpus of `bench/search.py` (real snapshot, keyword index, HNSW vectors), "
+        "Cold start" if default else f"Cold start at {size} papers",
+        ".venv/bin/python bench/cold_start.py" + ("" if default else f" --size {size}"),
+        f"The {size} corpus of `bench/search.py` "
+        + ("(real snapshot, " if default else "(recombined real records, ")
+        + "keyword index, HNSW vectors), "
         "`paperboy serve` with 1 process x 4 threads, a fresh start per run. 'Ready' is when "
         "`/healthz` first answers; the first searches follow at once, through "
         "`/api/v1/search?limit=10`, each a query the server has not seen.\n\n" + table,

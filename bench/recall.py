@@ -19,6 +19,15 @@
     .venv/bin/python bench/recall.py embed
     .venv/bin/python bench/recall.py measure [--sizes 144k,1M,3M]
     .venv/bin/python bench/recall.py report    # the sizes measured so far
+
+3. `construction`: the same recall against HNSW's construction expansion (efConstruction),
+   which decides how good the graph is: one corpus (`--size`, real plus grown) indexed once
+   per expansion in `--expansions`, each searched at the expansions the site could use. On
+   the catalogue's vectors when they are embedded, else on the 12,000 real papers that
+   bench/search.py embeds (minutes, not hours), which makes a corpus of 1M or 3M grown from
+   fewer real papers: compare expansions with each other, not with the rows above.
+
+    .venv/bin/python bench/recall.py construction --size 1M [--expansions 64,128,256]
 """
 
 from __future__ import annotations
@@ -41,12 +50,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
 from corpus import (  # noqa: E402
     DIMENSIONS,
     GROWTH,
+    SAMPLE,
     catalogue_vectors,
     embed_catalogue,
     exact_top,
     grown_vectors,
     make_queries,
     nearest_real,
+    real_embeddings,
     real_records,
 )
 from report import write_section  # noqa: E402
@@ -58,9 +69,9 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def build_index(base: np.ndarray, connectivity: int):
-    """An index with the site's settings (search/ann.py), keyed by row number, filled as
-    `ann.build_from` fills it (20,000 at a time)."""
+def build_index(base: np.ndarray, connectivity: int, expansion_add: int | None = None):
+    """An index with the site's settings (search/ann.py, unless `expansion_add` is given),
+    keyed by row number, filled as `ann.build_from` fills it (20,000 at a time)."""
     from usearch.index import Index
 
     from search import ann
@@ -70,7 +81,7 @@ def build_index(base: np.ndarray, connectivity: int):
         metric="cos",
         dtype="f16",
         connectivity=connectivity,
-        expansion_add=ann.EXPANSION_ADD,
+        expansion_add=expansion_add or ann.EXPANSION_ADD,
         expansion_search=ann.EXPANSION_SEARCH,
     )
     for start in range(0, len(base), 20_000):
@@ -111,10 +122,12 @@ def parse_size(label: str) -> int:
     return int(float(number) * {"K": 1_000, "M": 1_000_000}[unit])
 
 
-def corpus_of(kept: np.ndarray, size: int, growth: tuple[float, float]) -> np.ndarray:
+def corpus_of(
+    kept: np.ndarray, size: int, growth: tuple[float, float], name: str = "kept"
+) -> np.ndarray:
     if size <= len(kept):
         return kept[:size]
-    neighbours = nearest_real(kept, cache_name="kept")
+    neighbours = nearest_real(kept, cache_name=name)
     grown = [kept]
     for start in range(len(kept), size, 100_000):
         count = min(100_000, size - start)
@@ -202,6 +215,59 @@ def measure(records: list[dict], sizes: list[str]) -> list[dict]:
     return rows
 
 
+def construction(records: list[dict], label: str, expansions: list[int]) -> None:
+    """Recall against the construction expansion (step 3 of the module's docstring)."""
+    real, source = catalogue_vectors(records), "the catalogue's 144k"
+    if real is None:
+        import django
+
+        django.setup()
+        real, source = real_embeddings(records, RESULTS), f"{SAMPLE:,} sampled"
+    queries, held = query_vectors(records, real)
+    kept = np.delete(real, held, axis=0)
+    base = corpus_of(kept, parse_size(label), GROWTH, name=f"kept-{len(real)}")
+    truth = exact_top(base, queries)
+    log(f"{label}: {len(base):,} vectors grown from {source} real ones, exact neighbours found")
+    # Rows are kept per construction expansion, so runs for other expansions add to them.
+    results = RESULTS / f"construction-result-{label}-{len(real)}.json"
+    rows = [
+        row
+        for row in (json.loads(results.read_text()) if results.exists() else [])
+        if row["expansion_add"] not in expansions
+    ]
+    for expansion_add in expansions:
+        began = time.perf_counter()
+        index = build_index(base, 16, expansion_add)
+        built = time.perf_counter() - began
+        for ef in (128, 256, 512):
+            row = {"expansion_add": expansion_add, "ef": ef, "build_s": built}
+            row.update(recall_at(index, queries, truth, ef, 100))
+            log(str(row))
+            rows.append(row)
+        del index
+        results.write_text(json.dumps(rows))
+    rows.sort(key=lambda row: (row["expansion_add"], row["ef"]))
+    lines = [
+        "| construction expansion | build s | search expansion | recall@10 | p50 ms per search |",
+        "|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r['expansion_add']} | {r['build_s']:.0f} | {r['ef']} | {r['recall']:.3f} "
+            f"| {r['p50_ms']:.2f} |"
+            for r in rows
+        ),
+    ]
+    print("\n".join(lines))
+    write_section(
+        f"HNSW construction expansion at {label} vectors",
+        f".venv/bin/python bench/recall.py construction --size {label} --expansions "
+        + ",".join(str(n) for n in sorted({row["expansion_add"] for row in rows})),
+        f"{len(base):,} vectors: {source} real embeddings (200 held out as queries) and the "
+        f'rest grown from them ({described(GROWTH)}); 400 queries as in "Vector recall on '
+        'real embeddings" (200 typed, 200 held-out papers), asking for 100 neighbours as the '
+        "site does; connectivity (M) 16, f16, built with 2 threads.\n\n" + "\n".join(lines),
+    )
+
+
 def report() -> None:
     """Every size measured so far (sizes run separately are merged), smallest first."""
     rows = [
@@ -236,8 +302,10 @@ def report() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["embed", "measure", "report"])
+    parser.add_argument("step", choices=["embed", "measure", "report", "construction"])
     parser.add_argument("--sizes", default="144k,1M,3M")
+    parser.add_argument("--size", default="1M", help="construction: the corpus's size")
+    parser.add_argument("--expansions", default="64,128,256", help="construction: efConstruction")
     args = parser.parse_args()
     records = real_records()
     if args.step == "embed":
@@ -245,6 +313,8 @@ def main() -> None:
 
         django.setup()
         embed_catalogue(records, log)
+    elif args.step == "construction":
+        construction(records, args.size, [int(n) for n in args.expansions.split(",")])
     elif args.step == "measure":
         rows = measure(records, args.sizes.split(","))
         print("\n".join(f"{r}" for r in rows))
