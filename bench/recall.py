@@ -122,12 +122,10 @@ def parse_size(label: str) -> int:
     return int(float(number) * {"K": 1_000, "M": 1_000_000}[unit])
 
 
-def corpus_of(
-    kept: np.ndarray, size: int, growth: tuple[float, float], name: str = "kept"
-) -> np.ndarray:
+def corpus_of(kept: np.ndarray, size: int, growth: tuple[float, float]) -> np.ndarray:
     if size <= len(kept):
         return kept[:size]
-    neighbours = nearest_real(kept, cache_name=name)
+    neighbours = nearest_real(kept, cache_name="kept")  # its cache names the count too
     grown = [kept]
     for start in range(len(kept), size, 100_000):
         count = min(100_000, size - start)
@@ -225,7 +223,7 @@ def construction(records: list[dict], label: str, expansions: list[int]) -> None
         real, source = real_embeddings(records, RESULTS), f"{SAMPLE:,} sampled"
     queries, held = query_vectors(records, real)
     kept = np.delete(real, held, axis=0)
-    base = corpus_of(kept, parse_size(label), GROWTH, name=f"kept-{len(real)}")
+    base = corpus_of(kept, parse_size(label), GROWTH)
     truth = exact_top(base, queries)
     log(f"{label}: {len(base):,} vectors grown from {source} real ones, exact neighbours found")
     # Rows are kept per construction expansion, so runs for other expansions add to them.
