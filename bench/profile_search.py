@@ -68,7 +68,9 @@ def main() -> None:
     timed(lexical, "search", "lexical.search")
     timed(lexical, "snippets", "lexical.snippets")
     timed(lexical, "passing_filters", "lexical.passing_filters")
-    timed(dense, "nearest", "dense.nearest")
+    timed(dense, "nearest_scored", "dense.nearest_scored (semantic side)")
+    timed(queries, "_semantic_side", "semantic side: embed + nearest")
+    timed(lexical, "top", "lexical.top (every shard)")
     timed(queries, "cards_in_bulk", "cards_in_bulk")
     from django.db.backends import utils as db_utils
 

@@ -16,6 +16,7 @@ import datetime as dt
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -132,17 +133,41 @@ def forget() -> None:
         _state.clear()
 
 
+class Loaded(NamedTuple):
+    """What a search reads: the tail's ids and matrix, and the approximate index (or None).
+    Taken by `loaded()` in a thread that may use the database; searched in any thread."""
+
+    ids: np.ndarray
+    matrix: np.ndarray | None
+    bulk: object
+
+    @property
+    def available(self) -> bool:
+        return len(self.ids) > 0 or (self.bulk is not None and len(self.bulk) > 0)
+
+
+def loaded() -> Loaded:
+    """The vectors as they stand (refreshed from the database at most every CHECK_EVERY
+    seconds, in the calling thread)."""
+    return Loaded(*_load())
+
+
 def nearest(vector: np.ndarray, k: int = 100, exclude: int | None = None) -> list[int]:
     """Paper ids of the k stored embeddings closest to `vector` (cosine), best first."""
     return [pk for pk, _ in nearest_scored(vector, k=k, exclude=exclude)]
 
 
 def nearest_scored(
-    vector: np.ndarray, k: int = 100, exclude: int | None = None
+    vector: np.ndarray,
+    k: int = 100,
+    exclude: int | None = None,
+    vectors: Loaded | None = None,
 ) -> list[tuple[int, float]]:
     """The k stored embeddings closest to `vector` as (paper id, cosine similarity), best
-    first (the approximate index's similarity for its papers)."""
-    ids, matrix, bulk = _load()
+    first (the approximate index's similarity for its papers). With `vectors` (from
+    `loaded()`), those are searched and the database is not touched, so any thread may call
+    it; without, they are loaded here."""
+    ids, matrix, bulk = vectors if vectors is not None else _load()
     if vector.shape != (DIMENSIONS,):
         return []
     best: dict[int, float] = {}
@@ -166,5 +191,4 @@ def stored_vector(paper_id: int) -> np.ndarray | None:
 
 
 def available() -> bool:
-    ids, _, bulk = _load()
-    return len(ids) > 0 or (bulk is not None and len(bulk) > 0)
+    return loaded().available

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import numpy as np
+from django.conf import settings
 
 from catalog.models import Paper
 from catalog.queries import cards_in_bulk, normalised_title, papers_with_details
@@ -53,8 +54,10 @@ class SearchPage:
 
 @cache
 def _helper() -> ThreadPoolExecutor:
-    # Made on first use, so each web worker process gets its own after forking.
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-vector")
+    # Made on first use, so each web worker process gets its own after forking; one thread
+    # per request thread, so that no hybrid search waits for another's semantic side.
+    workers = max(2, settings.PAPERBOY_SERVE_THREADS)
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="semantic-side")
 
 
 @lru_cache(maxsize=QUERY_VECTORS_KEPT)
@@ -77,18 +80,30 @@ def _query_vector(text: str) -> np.ndarray | None:
         return None
 
 
+Semantic = list[tuple[int, float]]  # (paper id, cosine similarity), best first
+
+
+def _semantic_side(text: str, depth: int, vectors: dense.Loaded) -> Semantic | None:
+    """The query's `depth` nearest papers, or None without a query vector. Runs on a helper
+    thread while tantivy searches (both release the GIL; usearch holds it only while it
+    walks its graph), so the vector search is off the request's path too; `vectors` were
+    taken in the request's thread, so this thread never opens a database connection."""
+    vector = _query_vector(text)
+    if vector is None:
+        return None
+    return dense.nearest_scored(vector, k=depth, vectors=vectors)
+
+
 def _fuse(
     query: ParsedQuery,
     keyword: list[tuple[int, float]],
-    depth: int,
-    vector: np.ndarray | None,
+    semantic: Semantic | None,
     profile: ranking.Profile,
 ) -> list[ranking.Ranked] | None:
-    """Keyword and semantic hits fused by search/ranking.py; None without a query vector.
+    """Keyword and semantic hits fused by search/ranking.py; None without semantic hits.
     Semantic hits get the query's filters applied through the keyword index."""
-    if vector is None:
+    if semantic is None:
         return None
-    semantic = dense.nearest_scored(vector, k=depth)
     allowed = lexical.passing_filters(query, [pk for pk, _ in semantic])
     semantic = [(pk, score) for pk, score in semantic if pk in allowed]
     if query.document:
@@ -172,17 +187,19 @@ def _rank_into(
     profile = page.profile
     document = bool(query.document)
     by_votes = query.sort == "upvotes" and popularity is not None
-    hybrid = semantic and query.sort != "newest" and bool(query.text) and dense.available()
+    vectors = dense.loaded() if semantic and query.sort != "newest" and query.text else None
+    hybrid = vectors is not None and vectors.available
     depth = max(DEPTH, offset + limit) if hybrid else limit
     if by_votes:
         depth = POPULAR_POOL
     deep = hybrid or by_votes
-    # The query's embedding (a few ms of ONNX Runtime) is computed while tantivy searches;
-    # both release the GIL. A document that can be embedded skips the keyword side.
-    vector = _helper().submit(_query_vector, query.text) if hybrid else None
-    query_vector = vector.result() if vector is not None and document else None
+    # The semantic side (embedding the query, a few ms of ONNX Runtime, then the vector
+    # search) runs while tantivy searches. A document that can be embedded skips the
+    # keyword side.
+    future = _helper().submit(_semantic_side, query.text, depth, vectors) if hybrid else None
+    nearest = future.result() if future is not None and document else None
     hits: list[lexical.LexicalHit] = []
-    if query_vector is None:
+    if nearest is None:
         hits, page.total = lexical.search(
             query,
             limit=depth,
@@ -190,10 +207,10 @@ def _rank_into(
             newest_first=query.sort == "newest",
             title_boost=profile.title_boost,
         )
-        if vector is not None and not document:
-            query_vector = vector.result()
+        if future is not None and not document:
+            nearest = future.result()
     keyword = [(hit.paper_id, hit.score) for hit in hits]
-    fused = _fuse(query, keyword, depth, query_vector, profile)
+    fused = _fuse(query, keyword, nearest, profile)
     evidence = {entry.paper_id: entry for entry in fused or ranking.keyword_only(keyword)}
     page.mode = ("document" if document else "hybrid") if fused is not None else "keyword"
     if fused is not None and document:

@@ -176,3 +176,26 @@ def test_the_next_page_of_a_query_reuses_its_embedding(embedded, monkeypatch):
     assert first.mode == second.mode == "hybrid"
     assert embedded_texts == ["generated footage over time"]
     assert first.results[0].paper.pk != second.results[0].paper.pk
+
+
+def test_the_semantic_side_reads_the_database_only_in_the_request_thread(
+    embedded, monkeypatch, django_assert_num_queries
+):
+    import threading
+
+    # The semantic side runs on a helper thread; a database read there would open a
+    # connection outside any request, which nothing would ever close.
+    readers = []
+    original = dense._load
+    monkeypatch.setattr(
+        dense, "_load", lambda: readers.append(threading.current_thread()) or original()
+    )
+    monkeypatch.setattr(dense, "CHECK_EVERY", 0.0)  # every read goes to the database
+    page = search_papers("moving picture synthesis")
+    assert page.mode == "hybrid"
+    assert readers and set(readers) == {threading.current_thread()}
+    vectors = dense.loaded()
+    query = dense.stored_vector(page.results[0].paper.pk)
+    with django_assert_num_queries(0):
+        near = dense.nearest_scored(query, k=2, vectors=vectors)
+    assert near[0][0] == page.results[0].paper.pk
