@@ -57,3 +57,47 @@ def test_the_wsgi_module_warms_up_unless_told_not_to(monkeypatch, settings):
         sys.modules.pop("paperboy.wsgi", None)
         importlib.import_module("paperboy.wsgi")
         assert calls == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_request_thread_is_started_and_keeps_its_own_connection(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from search import warmup
+
+    threads, still_open = [], []
+    warm_thread = warmup.warm_thread
+
+    def warm_and_look():
+        took = warm_thread()
+        threads.append(threading.get_ident())
+        still_open.append(connection.connection)
+        return took
+
+    monkeypatch.setattr(warmup, "warm_thread", warm_and_look)
+    pool = ThreadPoolExecutor(max_workers=3)
+    try:
+        took = warmup.warm_threads(pool, 3)
+        # The pool's threads, all three, each with its connection open for its first request.
+        assert len(set(threads)) == 3 and threading.get_ident() not in threads
+        assert all(raw is not None for raw in still_open) and len(still_open) == 3
+        assert all("database" in steps and "cache" in steps for steps in took)
+        assert pool.submit(threading.get_ident).result() in threads  # no new thread needed
+    finally:
+        pool.shutdown()
+        for raw in still_open:  # so that the test database can be dropped
+            if raw is not None:
+                raw.close()
+
+
+def test_a_pool_with_fewer_threads_is_warmed_as_far_as_it_goes(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from search import warmup
+
+    monkeypatch.setattr(warmup, "warm_thread", lambda: {"database": 0.0})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert warmup.warm_threads(pool, 2, timeout=0.2) == [{"database": 0.0}] * 2
