@@ -70,7 +70,7 @@ def test_serve_runs_gunicorn_and_lists_imported_papers(sqlite_env, data_dir):
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN), "serve", "--port", str(port), "--workers", "1"],
-        env={**sqlite_env, "PAPERBOY_LOG_LEVEL": "INFO"},
+        env=sqlite_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -90,6 +90,4 @@ def test_serve_runs_gunicorn_and_lists_imported_papers(sqlite_env, data_dir):
         assert "gunicorn" in server_header
     finally:
         server.terminate()
-        output = server.communicate(timeout=15)[0].decode()
-    # Its request threads were started and warmed before it served (paperboy/gunicorn_worker.py).
-    assert "warm-up: 2 request threads ready" in output
+        server.wait(timeout=15)

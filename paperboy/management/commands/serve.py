@@ -61,8 +61,6 @@ def prepare(command: PaperboyCommand, options: dict[str, Any]) -> list[str]:
         str(workers),
         "--threads",
         str(threads),
-        "--worker-class",
-        "paperboy.gunicorn_worker.WarmThreadWorker",
         "--access-logfile",
         "-",
         "--graceful-timeout",
