@@ -85,9 +85,10 @@ Semantic = list[tuple[int, float]]  # (paper id, cosine similarity), best first
 
 def _semantic_side(text: str, depth: int, vectors: dense.Loaded) -> Semantic | None:
     """The query's `depth` nearest papers, or None without a query vector. Runs on a helper
-    thread while tantivy searches (both release the GIL; usearch holds it only while it
-    walks its graph), so the vector search is off the request's path too; `vectors` were
-    taken in the request's thread, so this thread never opens a database connection."""
+    thread while tantivy searches, so the vector search is off the request's path too (ONNX
+    Runtime and tantivy release the GIL; usearch keeps it while it walks its graph, which
+    delays only Python code). `vectors` were taken in the request's thread, so this thread
+    never opens a database connection."""
     vector = _query_vector(text)
     if vector is None:
         return None
