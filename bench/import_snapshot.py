@@ -7,7 +7,8 @@ with rewritten ids) to show that memory stays flat as the input grows.
 
     .venv/bin/python bench/import_snapshot.py [--repeat 3] [--scale 3] [--no-postgres]
 
-Prints a table and rewrites the "Snapshot import" section of docs/benchmarks.md.
+Prints a table and writes the "Snapshot import" section of docs/benchmarks.md (earlier runs
+kept beneath).
 """
 
 from __future__ import annotations

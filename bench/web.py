@@ -13,7 +13,7 @@ Each figure is the median of --runs wrk runs (3 by default): the machines are no
 
     .venv/bin/python bench/web.py [--seconds 8] [--connections 8] [--runs 3]
 
-Prints a table and rewrites the "Web" section of docs/benchmarks.md.
+Prints a table and writes the "Web" section of docs/benchmarks.md (earlier runs kept beneath).
 """
 
 from __future__ import annotations
