@@ -107,10 +107,10 @@ def query_vectors(records: list[dict], real: np.ndarray) -> tuple[np.ndarray, np
     import django
 
     django.setup()
-    from search.embeddings import embedder
+    from search import embeddings
 
     texts = [re.sub(r"\w+:\S+|\"", " ", q).strip() for q in make_queries(records)[:200]]
-    typed = embedder().embed(texts)
+    typed = embeddings.query_vectors(texts)  # as the site embeds what people type
     held = np.random.default_rng(5).choice(len(real), 200, replace=False)
     return np.vstack([typed, real[held]]).astype(np.float32), held
 

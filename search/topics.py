@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from search import lexical, ranking
-from search.embeddings import DIMENSIONS, EmbeddingsUnavailable, embedder
+from search.embeddings import DIMENSIONS, EmbeddingsUnavailable, query_vectors
 from search.models import PaperEmbedding
 from search.query import ParsedQuery, parse_query
 
@@ -55,7 +55,10 @@ def rank_topics(topics: list[str], candidates: list[int]) -> dict[str, list[int]
     ids, matrix = stored_vectors(candidates)
     if with_text and len(ids):
         try:
-            vectors = embedder().embed([parsed[t].text for t in with_text])
+            vectors = query_vectors(
+                [parsed[t].text for t in with_text],
+                documents=[bool(parsed[t].document) for t in with_text],
+            )
         except EmbeddingsUnavailable:
             vectors = None
         if vectors is not None:

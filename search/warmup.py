@@ -1,8 +1,8 @@
 """Warming a fresh app server before it takes traffic, so its first search is as fast as
 its hundredth: the site's routes imported (every view and API schema: about 0.4 s, which the
 first request paid until 2026-12-02), the shared cache opened (the rate limits count there),
-the keyword index's searchers opened, the vectors
-loaded, the embedding model loaded and run once, and one search through the whole path.
+the keyword index's searchers opened, the vectors loaded, the embedding models (the papers'
+and the queries') loaded and run once, and one search through the whole path.
 Best effort: whatever is not there yet (no index, no embeddings, no model) is skipped, never
 fatal."""
 
@@ -20,7 +20,7 @@ logger = logging.getLogger("paperboy.search")
 def warm_up() -> dict[str, float]:
     """Milliseconds each step took (a skipped step is left out)."""
     from search import dense, lexical
-    from search.embeddings import EmbeddingsUnavailable, embedder
+    from search.embeddings import EmbeddingsUnavailable, embedder, query_embedder
     from search.model_files import ModelFileMismatch
     from search.queries import search_papers
 
@@ -30,6 +30,7 @@ def warm_up() -> dict[str, float]:
         "keyword index": lambda: lexical.open_for_reading().searchers(),
         "vectors": dense.available,
         "model": lambda: embedder().embed(["warming up the search"]),
+        "query model": lambda: query_embedder().embed(["warming up the search"]),
         "search": lambda: search_papers("attention is all you need", limit=5),
     }
     took: dict[str, float] = {}

@@ -24,6 +24,7 @@ from catalog.sources.base import SourceError
 from search import lexical, ranking
 from search import query as query_module
 from search.embeddings import embedder, paper_text
+from search.embeddings import query_vectors as embed_queries
 from search.metrics import mrr_at, ndcg_at, recall_at
 from search.query import QueryError, parse_query
 from search.services.indexing import shard_writers
@@ -196,11 +197,12 @@ def collect(
     vectors = _corpus_vectors(corpus_path, corpus) if mode != "lexical" else None
     judged = sorted(qrels.items())
     texts = [queries.get(query_id, "") for query_id, _ in judged]
-    query_vectors = embedder().embed(texts) if vectors is not None else None
     evidence = [
         Evidence(query_id, relevant, ranking.treatment(len(text.split())))
         for (query_id, relevant), text in zip(judged, texts, strict=True)
     ]
+    documents = [item.treatment == "document" for item in evidence]
+    query_vectors = embed_queries(texts, documents=documents) if vectors is not None else None
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as tmp:
         index = build_index(Path(tmp), corpus)
         for position, text in enumerate(texts):

@@ -163,9 +163,9 @@ def test_the_vector_index_and_the_model_load_in_either_order(tmp_path):
 
 
 def test_the_next_page_of_a_query_reuses_its_embedding(embedded, monkeypatch):
-    from search.embeddings import embedder
+    from search.embeddings import query_embedder
 
-    model = embedder()
+    model = query_embedder()
     embedded_texts = []
     original = model.embed
     monkeypatch.setattr(

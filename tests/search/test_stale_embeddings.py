@@ -75,12 +75,12 @@ def test_an_unchanged_text_keeps_its_embedding(embedded_paper):
 
 
 def test_a_failed_model_load_is_not_remembered(embedded_paper, monkeypatch):
-    def broken():
+    def broken(*args, **kwargs):
         raise EmbeddingsUnavailable("embedding model not installed: simulated")
 
     queries._cached_query_vector.cache_clear()
     with monkeypatch.context() as patched:
-        patched.setattr(queries, "embedder", broken)
+        patched.setattr(queries, "query_vectors", broken)
         page = search_papers("graph networks for proteins")
         assert page.mode == "keyword"  # no semantic side: not called hybrid
     page = search_papers("graph networks for proteins")

@@ -1,0 +1,82 @@
+"""Typed queries are embedded by an int8 graph of the same network (search/query_model.py);
+pasted documents and papers keep the float one."""
+
+import numpy as np
+import pytest
+
+from search import embeddings, queries, query_model
+from search.embeddings import embedder, query_embedder, query_vectors
+from search.model_files import DIGESTS
+
+TYPED = [
+    "protein folding",
+    "diffusion models for video generation",
+    "graph neural networks for molecules",
+    "Vitamin D deficiency is associated with increased risk of tuberculosis in adults",
+]
+
+
+def test_typed_queries_get_the_int8_graph_with_vectors_beside_the_papers_model():
+    model = query_embedder()
+    assert model is not embedder() and model.model_id == embeddings.QUERY_MODEL_ID
+    typed, papers = model.embed(TYPED), embedder().embed(TYPED)
+    assert np.allclose(np.linalg.norm(typed, axis=1), 1.0, atol=1e-4)
+    assert np.all((typed * papers).sum(axis=1) > 0.99)
+    video, unrelated = embedder().embed(
+        [
+            "Latent Video Diffusion Models for High-Fidelity Long Video Generation",
+            "Cats in quantum field theory",
+        ]
+    )
+    assert typed[1] @ video > 0.7 and typed[1] @ unrelated < 0.3
+
+
+def test_a_pasted_document_is_embedded_like_a_paper():
+    abstract = " ".join(["We study sparse attention for long documents in transformers."] * 6)
+    vectors = query_vectors(["sparse attention", abstract], documents=[False, True])
+    assert np.allclose(vectors[0], query_embedder().embed(["sparse attention"])[0])
+    assert np.allclose(vectors[1], embedder().embed([abstract])[0])
+    assert np.allclose(query_vectors(["sparse attention"]), vectors[:1])
+
+
+def test_the_query_graph_is_derived_once_and_then_reused(tmp_path, monkeypatch):
+    source = embeddings._packaged_model()
+    digest = DIGESTS[embeddings.PACKAGED_MODEL]
+    made = []
+    original = query_model.derive
+    monkeypatch.setattr(query_model, "derive", lambda s, t: made.append(t) or original(s, t))
+    first = query_model.path_for(source, digest, tmp_path)
+    again = query_model.path_for(source, digest, tmp_path)
+    assert first == again and len(made) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no temporary file left
+    monkeypatch.setattr(query_model, "RECIPE", "another recipe")
+    assert query_model.path_for(source, digest, tmp_path) != first  # a new recipe, a new file
+
+
+def test_a_query_graph_that_cannot_be_made_leaves_nothing_and_queries_use_the_papers_model(
+    tmp_path, monkeypatch, settings
+):
+    def broken(source, target):
+        target.write_bytes(b"half a model")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(query_model, "derive", broken)
+    settings.DATA_DIR = tmp_path
+    query_embedder.cache_clear()
+    try:
+        assert query_embedder() is embedder()
+        assert list((tmp_path / "models").iterdir()) == []
+    finally:
+        query_embedder.cache_clear()
+
+
+@pytest.mark.django_db
+def test_the_search_embeds_a_typed_query_with_the_query_graph(monkeypatch):
+    seen = []
+    original = query_embedder().embed
+    monkeypatch.setattr(
+        query_embedder(), "embed", lambda texts, *a, **k: seen.extend(texts) or original(texts)
+    )
+    queries._cached_query_vector.cache_clear()
+    assert queries._query_vector("moving picture synthesis", False) is not None
+    assert seen == ["moving picture synthesis"]
