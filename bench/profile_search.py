@@ -84,7 +84,9 @@ def main() -> None:
             took["sql (all statements of a request)"].append((time.perf_counter() - start) * 1000)
 
     db_utils.CursorWrapper.execute = execute
-    embedder = queries.embedder()
+    from search.embeddings import query_embedder
+
+    embedder = query_embedder()  # the model that embeds typed queries
     original_embed = embedder.embed
 
     def embed(texts, *a, **k):

@@ -327,7 +327,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="query corpora kept by --keep again, without rebuilding",
+        help="query corpora kept by --keep again, without rebuilding (and keep them)",
     )
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per server process")
@@ -355,7 +355,7 @@ def main() -> None:
                 threads=options.threads,
             )
         )
-        if not options.keep:
+        if not options.keep and not options.reuse:  # a corpus queried again stays
             shutil.rmtree(WORK / f"search-{label}", ignore_errors=True)
     # Sizes run separately are merged into one table.
     merged = [
