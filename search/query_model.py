@@ -6,7 +6,7 @@ of float32 weights, not computing: 3.5-5.5 ms on 2 cores for "protein folding". 
 attention projections and the first feed-forward layer of each block are quantised to int8
 per output channel (ONNX Runtime's dynamic quantisation: weights stored as int8, each query's
 activations quantised as it runs), and each block's second feed-forward layer keeps its
-float weights, because quantising it too moved the vectors five times as far (cosine to the
+float weights, because quantising it too moved the vectors twice as far (cosine to the
 float model's 0.994 against 0.997). Papers keep the float model: their vectors are stored,
 and long texts are compute-bound anyway. docs/decisions.md (2026-12-02) has the measurements.
 
