@@ -58,9 +58,20 @@ def _tokenizer():
     return tokenizer
 
 
+def _encodable(text: str) -> str:
+    """`text` with any lone surrogate replaced, as UTF-8 would refuse it (the request layer
+    refuses them at the door: paperboy/hostile.py; this keeps a stray one from failing the
+    batch it came in)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _length_sorted_batches(tokenizer, texts: list[str], batch_size: int):
     """(positions, ids, mask) per batch, shortest texts first, so padding stays small."""
-    encodings = tokenizer.encode_batch([text or " " for text in texts])
+    prepared = [text or " " for text in texts]
+    try:
+        encodings = tokenizer.encode_batch(prepared)
+    except TypeError:  # a lone surrogate, which no UTF-8 holds, fails the whole batch
+        encodings = tokenizer.encode_batch([_encodable(text) for text in prepared])
     order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]

@@ -80,3 +80,14 @@ def test_the_search_embeds_a_typed_query_with_the_query_graph(monkeypatch):
     queries._cached_query_vector.cache_clear()
     assert queries._query_vector("moving picture synthesis", False) is not None
     assert seen == ["moving picture synthesis"]
+
+
+def test_a_stray_lone_surrogate_embeds_as_its_replacement_and_spares_its_batch():
+    """The request layer refuses lone surrogates; one that gets past (an old stored topic)
+    used to fail the tokenizer, and with it every text embedded beside it."""
+    texts = ["x\udcffy protein folding", "x?y protein folding", "graph neural networks"]
+    for documents in ([False] * 3, [True] * 3):
+        vectors = query_vectors(texts, documents=documents)
+        assert np.allclose(vectors[0], vectors[1], atol=1e-6)
+        alone = query_vectors(texts[2:], documents=documents[2:])[0]
+        assert vectors[2] @ alone > 0.99  # int8 activations are scaled over the whole batch

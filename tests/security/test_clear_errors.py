@@ -1,6 +1,8 @@
 """Each request found by probing the running site answered 500; each now gets a clear 4xx,
 and everything under /api/ answers JSON."""
 
+import json
+
 import pytest
 
 from community.models import ApiToken, Comment
@@ -122,3 +124,53 @@ def test_nul_characters_are_refused_before_any_query(client, method, url, data):
         response = client.post(url, data, content_type="application/json")
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+LONE = "x\ud800y"  # json.dumps writes it as the escape "\ud800"
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/papers/2608.18580/comments", {"body": LONE}),  # this one answered 500
+        ("/api/daily_papers", {"paper": "2608.18580", "comment": LONE}),
+        ("/api/v1/subscriptions", {"email": "a@example.org", "topics": [LONE]}),
+        ("/api/v1/collections", {"name": "Reading", "description": LONE}),
+        ("/api/v1/following", {"kind": "search", "value": LONE}),
+        ("/api/v1/collections", {LONE: "a key can hold one too"}),
+    ],
+)
+def test_a_lone_surrogate_in_json_is_refused_with_a_clear_400(client, member, url, body):
+    """No UTF-8 can hold a lone surrogate: storing, rendering or embedding one raised."""
+    PaperFactory(arxiv_id="2608.18580")
+    _, raw = create_token(member, "writer")
+    response = client.post(
+        url, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 400
+    assert "lone surrogate" in response.json()["detail"]
+    assert not Comment.objects.exists()
+
+
+def test_a_lone_surrogate_sent_as_raw_bytes_is_refused_too(client, member):
+    _, raw = create_token(member, "writer")
+    body = b'{"name": "x' + "\ud800".encode("utf-8", "surrogatepass") + b'y"}'
+    response = client.post(
+        "/api/v1/collections", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )  # fmt: skip
+    assert response.status_code == 400 and "lone surrogate" in response.json()["detail"]
+
+
+def test_a_character_written_as_a_pair_of_escapes_is_welcome(client, member):
+    """An emoji outside the first plane is two escapes in ASCII-only JSON: one character."""
+    _, raw = create_token(member, "writer")
+    body = json.dumps({"name": "\U0001f9ea Lab reading", "description": "\\ud800 as text"})
+    assert "\\ud83e\\uddea" in body
+    response = client.post(
+        "/api/v1/collections", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )  # fmt: skip
+    assert response.status_code == 201
+    assert response.json()["name"] == "\U0001f9ea Lab reading"
+    assert response.json()["description"] == "\\ud800 as text"
