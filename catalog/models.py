@@ -48,7 +48,11 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/authors/{self.pk}"  # formatted, not reversed: list pages render hundreds
+        return author_url(self.pk)
+
+
+def author_url(pk: int) -> str:
+    return f"/authors/{pk}"  # formatted, not reversed: list pages render hundreds
 
 
 class ImportRun(models.Model):
