@@ -334,6 +334,7 @@ PAPERBOY_INDEX_DIR = env_path("PAPERBOY_INDEX_DIR", DATA_DIR / "index")
 PAPERBOY_SEARCH_SHARDS = env_int("PAPERBOY_SEARCH_SHARDS", 2, minimum=1, maximum=32)
 PAPERBOY_EMBED_DEVICE = env_choice("PAPERBOY_EMBED_DEVICE", "cpu", ("cpu", "cuda"))
 PAPERBOY_EMBED_THREADS = env_int("PAPERBOY_EMBED_THREADS", 2, minimum=1, maximum=64)
+PAPERBOY_QUERY_MODEL = env_choice("PAPERBOY_QUERY_MODEL", "auto", ("auto", "int8", "float"))
 PAPERBOY_WARM_UP = env_bool("PAPERBOY_WARM_UP", True)
 PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
 # /healthz answers 503 when this node's keyword index is further behind the catalogue than

@@ -246,15 +246,41 @@ def embedder() -> Embedder | TorchEmbedder:
 QUERY_THREADS = 1  # the int8 query graph ran faster on one thread than on two (2026-12-02)
 
 
+VNNI_FLAGS = ("avx512_vnni", "avx_vnni")  # x86 instructions that multiply int8 exactly
+
+
+def cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU lists a VNNI instruction set (Linux; False where it cannot tell)."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return False
+    flags = {
+        word
+        for line in text.splitlines()
+        if line.startswith("flags")
+        for word in line.partition(":")[2].split()
+    }
+    return any(flag in flags for flag in VNNI_FLAGS)
+
+
+def _int8_queries() -> bool:
+    choice = settings.PAPERBOY_QUERY_MODEL
+    return choice == "int8" or (choice == "auto" and cpu_has_vnni())
+
+
 @cache
 def query_embedder() -> Embedder | TorchEmbedder:
     """This process's embedder for what people type: search queries and digest topics.
 
-    On the CPU, the same network with int8 weights in most layers (search/query_model.py):
-    about half the time per query, with vectors at a cosine of about 0.997 to the paper
-    model's. A pasted abstract is a document and uses `embedder()`, like the papers. With
-    PAPERBOY_EMBED_DEVICE=cuda, or if the query graph cannot be made, it is `embedder()`."""
-    if settings.PAPERBOY_EMBED_DEVICE == "cuda":
+    On a CPU with VNNI instructions (or with PAPERBOY_QUERY_MODEL=int8), the same network
+    with int8 weights in most layers (search/query_model.py): about half the time per query,
+    with vectors at a cosine of about 0.997 to the paper model's. Elsewhere `embedder()`:
+    without VNNI, ONNX Runtime's int8 products saturate (cosine about 0.995, measured on an
+    AVX2 machine), and a remembered title lost its place. A pasted abstract is a document
+    and uses `embedder()`, like the papers. With PAPERBOY_EMBED_DEVICE=cuda, or if the
+    query graph cannot be made, it is `embedder()`."""
+    if settings.PAPERBOY_EMBED_DEVICE == "cuda" or not _int8_queries():
         return embedder()
     from search import query_model
 
@@ -276,10 +302,13 @@ def query_vectors(texts: list[str], *, documents: list[bool] | None = None) -> n
     all embed their queries here."""
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     flags = documents if documents is not None else [False] * len(texts)
-    for model, document in ((query_embedder, False), (embedder, True)):
+    # One typed query at a time, as the search does: the int8 graph scales its activations
+    # over the whole batch, so a query batched with others (a digest's topics, `eval beir`)
+    # would get another vector than the same query typed alone.
+    for model, document, batch in ((query_embedder, False, 1), (embedder, True, None)):
         rows = [i for i, flag in enumerate(flags) if bool(flag) == document]
         if rows:
-            out[rows] = model().embed([texts[i] for i in rows])
+            out[rows] = model().embed([texts[i] for i in rows], batch_size=batch)
     return out
 
 

@@ -1,5 +1,5 @@
-"""Typed queries are embedded by an int8 graph of the same network (search/query_model.py);
-pasted documents and papers keep the float one."""
+"""Typed queries are embedded by an int8 graph of the same network (search/query_model.py)
+on CPUs whose int8 products are exact; pasted documents and papers keep the float one."""
 
 import numpy as np
 import pytest
@@ -7,6 +7,16 @@ import pytest
 from search import embeddings, queries, query_model
 from search.embeddings import embedder, query_embedder, query_vectors
 from search.model_files import DIGESTS
+
+
+@pytest.fixture(autouse=True)
+def int8_queries(settings):
+    """These tests are about the int8 graph, which `auto` uses only on a CPU with VNNI."""
+    settings.PAPERBOY_QUERY_MODEL = "int8"
+    query_embedder.cache_clear()
+    yield
+    query_embedder.cache_clear()
+
 
 TYPED = [
     "protein folding",
@@ -90,4 +100,42 @@ def test_a_stray_lone_surrogate_embeds_as_its_replacement_and_spares_its_batch()
         vectors = query_vectors(texts, documents=documents)
         assert np.allclose(vectors[0], vectors[1], atol=1e-6)
         alone = query_vectors(texts[2:], documents=documents[2:])[0]
-        assert vectors[2] @ alone > 0.99  # int8 activations are scaled over the whole batch
+        assert vectors[2] @ alone > 0.9999
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ("fpu sse avx2 fma avx512f avx512_vnni avx512bw", True),  # Xeon (Cascade Lake on)
+        ("fpu sse avx2 avx_vnni fma", True),  # Alder Lake's VNNI for AVX2
+        ("fpu sse avx2 fma bmi2", False),  # AVX2 alone: int8 products saturate
+        (None, False),  # no /proc/cpuinfo (macOS, a sandbox): not known, so not assumed
+    ],
+)
+def test_int8_queries_only_where_the_cpu_multiplies_int8_exactly(
+    tmp_path, settings, flags, expected
+):
+    cpuinfo = tmp_path / "cpuinfo"
+    if flags is not None:
+        cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\n")
+    assert embeddings.cpu_has_vnni(cpuinfo) is expected
+
+
+def test_auto_runs_the_int8_graph_with_vnni_and_the_papers_model_without(settings, monkeypatch):
+    settings.PAPERBOY_QUERY_MODEL = "auto"
+    for vnni, int8 in ((True, True), (False, False)):
+        monkeypatch.setattr(embeddings, "cpu_has_vnni", lambda vnni=vnni: vnni)
+        query_embedder.cache_clear()
+        assert (query_embedder() is not embedder()) is int8
+    settings.PAPERBOY_QUERY_MODEL = "float"  # an operator's choice wins either way
+    query_embedder.cache_clear()
+    assert query_embedder() is embedder()
+
+
+def test_a_typed_query_gets_the_same_vector_alone_or_among_others():
+    """The int8 graph scales activations over its whole batch: queries go one at a time,
+    so a digest's topic or an evaluated claim gets the vector the search would give it."""
+    texts = ["protein folding", "a much longer query about diffusion models for video"]
+    together = query_vectors(texts)
+    assert np.array_equal(together[0], query_vectors(texts[:1])[0])
+    assert np.array_equal(together[1], query_vectors(texts[1:])[0])
