@@ -35,34 +35,37 @@ _BODY_MARKS = (b"\x00", b"%00", b"\\u0000")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\xed[\xa0-\xbf]")
 
 
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _raw_body(request: HttpRequest) -> bytes | None:
+    """The body of a write that is not a file upload, or None (a read, an upload, or a body
+    that cannot be read, which is the view's to refuse)."""
+    if request.method not in WRITES or request.content_type == "multipart/form-data":
+        return None
+    try:
+        return request.body
+    except Exception:
+        return None
+
+
 def carries_nul(request: HttpRequest) -> bool:
     if "\x00" in request.path_info or b"\x00" in unquote_to_bytes(
         request.META.get("QUERY_STRING", "")
     ):
         return True
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if request.content_type == "multipart/form-data":
-            return _form_carries_nul(request)
-        try:
-            body = request.body
-        except Exception:
-            return False
-        return any(mark in body for mark in _BODY_MARKS)
-    return False
+    if request.method in WRITES and request.content_type == "multipart/form-data":
+        return _form_carries_nul(request)
+    body = _raw_body(request)
+    return body is not None and any(mark in body for mark in _BODY_MARKS)
 
 
 def carries_lone_surrogate(request: HttpRequest) -> bool:
     """A JSON body that decodes to a string (or key) holding a lone surrogate. The body is
-    decoded only when it holds a surrogate escape at all, so other requests pay one scan."""
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return False
-    if request.content_type == "multipart/form-data":
-        return False  # Django decodes the fields with replacement
-    try:
-        body = request.body
-    except Exception:
-        return False
-    if not _SURROGATE_ESCAPE.search(body):
+    decoded only when it holds a surrogate escape at all, so other requests pay one scan.
+    Upload fields are decoded by Django with replacement and never hold one."""
+    body = _raw_body(request)
+    if body is None or not _SURROGATE_ESCAPE.search(body):
         return False
     try:
         decoded = json.loads(body)
