@@ -51,6 +51,7 @@ from corpus import (  # noqa: E402
     DIMENSIONS,
     GROWTH,
     SAMPLE,
+    catalogue_model,
     catalogue_vectors,
     embed_catalogue,
     exact_top,
@@ -213,9 +214,20 @@ def measure(records: list[dict], sizes: list[str]) -> list[dict]:
     return rows
 
 
-def construction(records: list[dict], label: str, expansions: list[int]) -> None:
+def construction(
+    records: list[dict],
+    label: str,
+    expansions: list[int],
+    connectivity: int = 16,
+    searches: tuple[int, ...] = (128, 256, 512),
+) -> None:
     """Recall against the construction expansion (step 3 of the module's docstring)."""
-    real, source = catalogue_vectors(records), "the catalogue's 144k"
+    real = catalogue_vectors(records)
+    source = "the catalogue's 144k" + (
+        " (embedded by the int8 query graph of the same network)"
+        if catalogue_model() == "int8"
+        else ""
+    )
     if real is None:
         import django
 
@@ -229,27 +241,35 @@ def construction(records: list[dict], label: str, expansions: list[int]) -> None
     # Rows are kept per construction expansion, so runs for other expansions add to them.
     results = RESULTS / f"construction-result-{label}-{len(real)}.json"
     rows = [
-        row
+        {"connectivity": 16, **row}  # rows written before connectivity was a choice
         for row in (json.loads(results.read_text()) if results.exists() else [])
-        if row["expansion_add"] not in expansions
+    ]
+    rows = [
+        row
+        for row in rows
+        if (row["connectivity"], row["expansion_add"])
+        not in {(connectivity, e) for e in expansions}
     ]
     for expansion_add in expansions:
         began = time.perf_counter()
-        index = build_index(base, 16, expansion_add)
+        index = build_index(base, connectivity, expansion_add)
         built = time.perf_counter() - began
-        for ef in (128, 256, 512):
-            row = {"expansion_add": expansion_add, "ef": ef, "build_s": built}
+        for ef in searches:
+            row = {"connectivity": connectivity, "expansion_add": expansion_add, "ef": ef}
+            row["build_s"] = built
             row.update(recall_at(index, queries, truth, ef, 100))
             log(str(row))
             rows.append(row)
         del index
         results.write_text(json.dumps(rows))
-    rows.sort(key=lambda row: (row["expansion_add"], row["ef"]))
+    rows.sort(key=lambda row: (row["connectivity"], row["expansion_add"], row["ef"]))
     lines = [
-        "| construction expansion | build s | search expansion | recall@10 | p50 ms per search |",
-        "|---:|---:|---:|---:|---:|",
+        "| connectivity (M) | construction expansion | build s | search expansion | recall@10 "
+        "| p50 ms per search |",
+        "|---:|---:|---:|---:|---:|---:|",
         *(
-            f"| {r['expansion_add']} | {r['build_s']:.0f} | {r['ef']} | {r['recall']:.3f} "
+            f"| {r['connectivity']} | {r['expansion_add']} | {r['build_s']:.0f} | {r['ef']} "
+            f"| {r['recall']:.3f} "
             f"| {r['p50_ms']:.2f} |"
             for r in rows
         ),
@@ -258,11 +278,15 @@ def construction(records: list[dict], label: str, expansions: list[int]) -> None
     write_section(
         f"HNSW construction expansion at {label} vectors",
         f".venv/bin/python bench/recall.py construction --size {label} --expansions "
-        + ",".join(str(n) for n in sorted({row["expansion_add"] for row in rows})),
+        + ",".join(str(n) for n in sorted({row["expansion_add"] for row in rows}))
+        + " --connectivity "
+        + ",".join(str(n) for n in sorted({row["connectivity"] for row in rows}))
+        + " --searches "
+        + ",".join(str(n) for n in sorted({row["ef"] for row in rows})),
         f"{len(base):,} vectors: {source} real embeddings (200 held out as queries) and the "
         f'rest grown from them ({described(GROWTH)}); 400 queries as in "Vector recall on '
         'real embeddings" (200 typed, 200 held-out papers), asking for 100 neighbours as the '
-        "site does; connectivity (M) 16, f16, built with 2 threads.\n\n" + "\n".join(lines),
+        "site does; f16, built with 2 threads.\n\n" + "\n".join(lines),
     )
 
 
@@ -304,15 +328,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="144k,1M,3M")
     parser.add_argument("--size", default="1M", help="construction: the corpus's size")
     parser.add_argument("--expansions", default="64,128,256", help="construction: efConstruction")
+    parser.add_argument("--connectivity", default="16", help="construction: HNSW's M, one or more")
+    parser.add_argument("--searches", default="128,256,512", help="construction: search ef")
+    parser.add_argument("--model", choices=["float", "int8"], default="float", help="embed")
+    parser.add_argument("--shard", default="0/1", help="embed: every n-th chunk from the k-th")
     args = parser.parse_args()
     records = real_records()
     if args.step == "embed":
         import django
 
         django.setup()
-        embed_catalogue(records, log)
+        shard = tuple(int(n) for n in args.shard.split("/"))
+        embed_catalogue(records, log, args.model, shard)
     elif args.step == "construction":
-        construction(records, args.size, [int(n) for n in args.expansions.split(",")])
+        searches = tuple(int(n) for n in args.searches.split(","))
+        for connectivity in (int(n) for n in args.connectivity.split(",")):
+            expansions = [int(n) for n in args.expansions.split(",")]
+            construction(records, args.size, expansions, connectivity, searches)
     elif args.step == "measure":
         rows = measure(records, args.sizes.split(","))
         print("\n".join(f"{r}" for r in rows))

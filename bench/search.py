@@ -45,6 +45,7 @@ from corpus import (
     DIMENSIONS,
     GROWTH,
     SNAPSHOT,
+    catalogue_model,
     catalogue_vectors,
     exact_top,
     grown_vectors,
@@ -122,7 +123,7 @@ class Vectors:
         self.catalogue = catalogue_vectors(records)
         self.row_of = {r["id"]: n for n, r in enumerate(records)}
         self.real = self.catalogue
-        self.source = "real 144k"
+        self.source = "real 144k" + (" (int8 graph)" if catalogue_model() == "int8" else "")
         if self.real is None:
             self.real = cached_real_embeddings(records, WORK)
             self.source = f"real {len(self.real) // 1000}k sample"
@@ -130,7 +131,7 @@ class Vectors:
 
     def label(self, size: int) -> str:
         if size == 0 and self.catalogue is not None:
-            return "real"
+            return "real" + (" (int8 graph)" if catalogue_model() == "int8" else "")
         return f"grown from {self.source}"
 
     def store(self, database: Path, size: int) -> None:
