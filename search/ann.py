@@ -2,15 +2,19 @@
 
 The file is written once by a builder (to a temporary name, then renamed into place) and
 memory-mapped read-only by every process that searches, so several web workers share one
-copy in the page cache. Vectors are stored as float16 (768 bytes a paper): on 300k vectors
-derived from real embeddings, int8 reached recall@10 0.90 and float16 0.95 at the same
-speed (docs/decisions.md); `bench/search.py` measures recall with every latency.
+copy in the page cache. Vectors are stored in 16 bits (768 bytes a paper): bfloat16 where
+the CPU multiplies it natively (AVX-512 BF16), float16 elsewhere. On the demo catalogue's
+real embeddings both reach the same recall@10, and bfloat16 searches took 0.6-0.75 of the
+time; int8 lost 5 points (docs/decisions.md, 2026-12-03). A file keeps the type it was built
+with: readers and extensions follow the file, a rebuild picks the type anew.
+`bench/search.py` measures recall with every latency.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +22,31 @@ import numpy as np
 from search.embeddings import DIMENSIONS
 
 CONNECTIVITY = 16  # graph degree (HNSW's M)
-EXPANSION_ADD = 64  # candidate list while building (efConstruction)
-EXPANSION_SEARCH = 256  # candidate list while searching (ef): recall on real vectors, decisions.md
+# Candidate list while building (efConstruction): 128 gave 3M papers 2-3 points more recall
+# than 64 at the same search time, for a build about 1.8 times as long (decisions.md).
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 256  # candidate list while searching (ef) at the demo catalogue's size
+# Larger graphs need a longer candidate list for the same recall: (up to this many vectors,
+# ef). Measured on real embeddings and corpora grown from them (docs/benchmarks.md, "HNSW
+# construction expansion at 144k / 3M vectors"): 0.955 at 144k with 256; 0.931 at 3M with
+# 768 (3.4 ms a search), where 0.95 takes 1536 (7.4 ms), which the hybrid budget can't hold.
+EXPANSIONS_BY_SIZE = ((300_000, EXPANSION_SEARCH), (1_500_000, 512), (None, 768))
 FILE_NAME = "vectors.usearch"
+
+
+# usearch's names for its kernels that multiply bfloat16 with AVX-512 BF16 instructions.
+NATIVE_BF16 = frozenset({"genoa", "sapphire", "turin"})
+
+
+@cache
+def stored_type() -> str:
+    """How a new index stores its vectors: "bf16" where usearch multiplies bfloat16 natively,
+    "f16" elsewhere (where bfloat16 would be converted in software)."""
+    import onnxruntime  # noqa: F401  (before usearch: see _new_index)
+    from usearch.index import Index
+
+    probe = Index(ndim=DIMENSIONS, metric="cos", dtype="bf16")
+    return "bf16" if probe.hardware_acceleration in NATIVE_BF16 else "f16"
 
 
 def _new_index():
@@ -32,7 +58,7 @@ def _new_index():
     return Index(
         ndim=DIMENSIONS,
         metric="cos",
-        dtype="f16",
+        dtype=stored_type(),
         connectivity=CONNECTIVITY,
         expansion_add=EXPANSION_ADD,
         expansion_search=EXPANSION_SEARCH,
@@ -78,13 +104,22 @@ def build_from(
     return len(index)
 
 
-class Neighbours:
-    """A read-only, memory-mapped view of a built index."""
+def expansion_for(count: int) -> int:
+    """The search expansion (ef) for an index of `count` vectors."""
+    for most, expansion in EXPANSIONS_BY_SIZE:
+        if most is None or count <= most:
+            return expansion
+    raise AssertionError("the last size has no limit")
 
-    def __init__(self, path: Path) -> None:
+
+class Neighbours:
+    """A read-only, memory-mapped view of a built index, searched with `expansion` (by
+    default `expansion_for` its size)."""
+
+    def __init__(self, path: Path, expansion: int | None = None) -> None:
         self.index = _new_index()
         self.index.view(str(path))
-        self.index.expansion_search = EXPANSION_SEARCH
+        self.index.expansion_search = expansion or expansion_for(len(self.index))
 
     def __len__(self) -> int:
         return len(self.index)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from django.conf import settings
 
 from search import replica
 from search.embeddings import DIMENSIONS
@@ -61,7 +62,9 @@ def _open_bulk(state: replica.Watermark | None):
     if state is None:
         return None
     path = bulk_path()
-    return ann.Neighbours(path) if path.exists() else None
+    if not path.exists():
+        return None
+    return ann.Neighbours(path, expansion=settings.PAPERBOY_VECTOR_EXPANSION or None)
 
 
 def _load() -> tuple[np.ndarray, np.ndarray | None, object]:
