@@ -81,7 +81,10 @@ def log(message: str) -> None:
 
 
 def build_index(
-    base: np.ndarray, connectivity: int, expansion_add: int | None = None, dtype: str = "f16"
+    base: np.ndarray,
+    connectivity: int,
+    expansion_add: int | None = None,
+    dtype: str | None = None,
 ):
     """An index with the site's settings (search/ann.py, unless `expansion_add` is given),
     keyed by row number, filled as `ann.build_from` fills it (20,000 at a time)."""
@@ -92,7 +95,7 @@ def build_index(
     index = Index(
         ndim=DIMENSIONS,
         metric="cos",
-        dtype=dtype,
+        dtype=dtype or ann.stored_type(),
         connectivity=connectivity,
         expansion_add=expansion_add or ann.EXPANSION_ADD,
         expansion_search=ann.EXPANSION_SEARCH,
@@ -249,7 +252,7 @@ def construction(
         real, source = real_embeddings(records, RESULTS), f"{SAMPLE:,} sampled"
     queries, held = query_vectors(records, real)
     kept = np.delete(real, held, axis=0)
-    base = corpus_of(kept, parse_size(label), GROWTH)
+    base = kept if label == "144k" else corpus_of(kept, parse_size(label), GROWTH)
     truth = exact_top(base, queries)
     log(f"{label}: {len(base):,} vectors grown from {source} real ones, exact neighbours found")
     # Rows are kept per built index, so runs for other indexes add to them.
