@@ -116,7 +116,7 @@ def embed_catalogue(
     each chunk saved as it finishes: a killed run resumes at the first missing chunk. About
     two hours on 2 CPU cores with the papers' float model (two threads). `model="int8"` uses
     the typed queries' int8 graph of the same network (one thread; with VNNI about 80 % of
-    the float model's rate each, so two shards in two processes take about 80 minutes);
+    the float model's rate each, so two shards in two processes took about 70 minutes);
     `shard=(k, n)` embeds every n-th chunk from the k-th."""
     import time
 

@@ -36,7 +36,7 @@
 
 `embed --model int8 --shard k/2`, run twice at once, embeds with the typed queries' int8
 graph of the same network, one thread each: on a CPU with VNNI both together take about
-65 minutes against about two hours for the float model; the vectors lie within a cosine of
+70 minutes against about two hours for the float model; the vectors lie within a cosine of
 0.998 (median) of the float model's, close enough to measure an index's recall on.
 """
 
@@ -58,7 +58,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
 
 from corpus import (  # noqa: E402
-    DIMENSIONS,
     GROWTH,
     SAMPLE,
     catalogue_model,
@@ -88,17 +87,10 @@ def build_index(
 ):
     """An index with the site's settings (search/ann.py, unless `expansion_add` is given),
     keyed by row number, filled as `ann.build_from` fills it (20,000 at a time)."""
-    from usearch.index import Index
-
     from search import ann
 
-    index = Index(
-        ndim=DIMENSIONS,
-        metric="cos",
-        dtype=dtype or ann.stored_type(),
-        connectivity=connectivity,
-        expansion_add=expansion_add or ann.EXPANSION_ADD,
-        expansion_search=ann.EXPANSION_SEARCH,
+    index = ann.new_index(
+        dtype=dtype, connectivity=connectivity, expansion_add=expansion_add or ann.EXPANSION_ADD
     )
     for start in range(0, len(base), 20_000):
         chunk = base[start : start + 20_000]

@@ -42,14 +42,20 @@ NATIVE_BF16 = frozenset({"genoa", "sapphire", "turin"})
 def stored_type() -> str:
     """How a new index stores its vectors: "bf16" where usearch multiplies bfloat16 natively,
     "f16" elsewhere (where bfloat16 would be converted in software)."""
-    import onnxruntime  # noqa: F401  (before usearch: see _new_index)
+    import onnxruntime  # noqa: F401  (before usearch: see new_index)
     from usearch.index import Index
 
     probe = Index(ndim=DIMENSIONS, metric="cos", dtype="bf16")
     return "bf16" if probe.hardware_acceleration in NATIVE_BF16 else "f16"
 
 
-def _new_index():
+def new_index(
+    *,
+    dtype: str | None = None,
+    connectivity: int = CONNECTIVITY,
+    expansion_add: int = EXPANSION_ADD,
+):
+    """An empty index with the site's settings (the benchmarks vary the graph's)."""
     # ONNX Runtime crashes the process (segfault) when imported after usearch's native
     # library is loaded; loading it first avoids that whatever the order of use.
     import onnxruntime  # noqa: F401
@@ -58,9 +64,9 @@ def _new_index():
     return Index(
         ndim=DIMENSIONS,
         metric="cos",
-        dtype=stored_type(),
-        connectivity=CONNECTIVITY,
-        expansion_add=EXPANSION_ADD,
+        dtype=dtype or stored_type(),
+        connectivity=connectivity,
+        expansion_add=expansion_add,
         expansion_search=EXPANSION_SEARCH,
     )
 
@@ -84,7 +90,7 @@ def build_from(
     """`build` from (ids, vectors) chunks, each added to the graph as it comes: the process
     holds the graph and one chunk, never every vector as float32 beside it (at 3M papers
     that was 4.6 GB twice over, and it pushed the database out of the page cache)."""
-    index = _new_index()
+    index = new_index()
     loaded = extend and path.exists()
     if loaded:
         index.load(str(path))
@@ -117,7 +123,7 @@ class Neighbours:
     default `expansion_for` its size)."""
 
     def __init__(self, path: Path, expansion: int | None = None) -> None:
-        self.index = _new_index()
+        self.index = new_index()
         self.index.view(str(path))
         self.index.expansion_search = expansion or expansion_for(len(self.index))
 
