@@ -171,6 +171,14 @@ def stored_vectors(database: Path) -> tuple[np.ndarray, np.ndarray]:
     return ids, matrix
 
 
+def stored_as(index_dir: Path) -> str:
+    """How the built vector index stores its vectors (bf16 or f16: it follows the CPU)."""
+    from search import ann
+
+    path = index_dir / ann.FILE_NAME
+    return ann.Neighbours(path).index.dtype.name.lower() if path.exists() else "none"
+
+
 def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
     """Recall@10 of the server's vector search (HNSW, or exact below the threshold) against
     an exact scan, for 200 embedded queries."""
@@ -290,7 +298,7 @@ def bench_size(
         "hybrid": hybrid,
         "again": again,
         "recall": recall,
-        "vectors": "HNSW f16" if vector_seconds else "exact f32",
+        "vectors": f"HNSW {stored_as(index_dir)}" if vector_seconds else "exact f32",
         "embeddings": earlier.get("embeddings", "derived") if built else vectors.label(size),
         "server": config,
     }
