@@ -274,10 +274,11 @@ def query_embedder() -> Embedder | TorchEmbedder:
     """This process's embedder for what people type: search queries and digest topics.
 
     On a CPU with VNNI instructions (or with PAPERBOY_QUERY_MODEL=int8), the same network
-    with int8 weights in most layers (search/query_model.py): about half the time per query,
-    with vectors at a cosine of about 0.997 to the paper model's. Elsewhere `embedder()`:
-    without VNNI, ONNX Runtime's int8 products saturate (cosine about 0.995, measured on an
-    AVX2 machine), and a remembered title lost its place. A pasted abstract is a document
+    with 8-bit weights in blocks, multiplied in int8 (search/query_model.py): about 0.4 of
+    the float model's time per query, with vectors at a cosine of about 0.9996 to the paper
+    model's. Elsewhere `embedder()`: without VNNI, ONNX Runtime's int8 products saturate
+    (measured on an AVX2 machine with the earlier int8 graph: cosine about 0.995, and a
+    remembered title lost its place). A pasted abstract is a document
     and uses `embedder()`, like the papers. With PAPERBOY_EMBED_DEVICE=cuda, or if the
     query graph cannot be made, it is `embedder()`."""
     if settings.PAPERBOY_EMBED_DEVICE == "cuda" or not _int8_queries():

@@ -31,7 +31,8 @@ def test_typed_queries_get_the_int8_graph_with_vectors_beside_the_papers_model()
     assert model is not embedder() and model.model_id == embeddings.QUERY_MODEL_ID
     typed, papers = model.embed(TYPED), embedder().embed(TYPED)
     assert np.allclose(np.linalg.norm(typed, axis=1), 1.0, atol=1e-4)
-    assert np.all((typed * papers).sum(axis=1) > 0.99)
+    # 8-bit weights in blocks of 32: about 0.9996 (0.999 at worst over 200 queries).
+    assert np.all((typed * papers).sum(axis=1) > 0.998)
     video, unrelated = embedder().embed(
         [
             "Latent Video Diffusion Models for High-Fidelity Long Video Generation",
