@@ -274,7 +274,7 @@ def query_embedder() -> Embedder | TorchEmbedder:
     """This process's embedder for what people type: search queries and digest topics.
 
     On a CPU with VNNI instructions (or with PAPERBOY_QUERY_MODEL=int8), the same network
-    with 8-bit weights in blocks, multiplied in int8 (search/query_model.py): about 0.4 of
+    with 8-bit weights in blocks, multiplied in int8 (search/query_model.py): about half
     the float model's time per query, with vectors at a cosine of about 0.9996 to the paper
     model's. Elsewhere `embedder()`: without VNNI, ONNX Runtime's int8 products saturate
     (measured on an AVX2 machine with the earlier int8 graph: cosine about 0.995, and a

@@ -2,7 +2,7 @@
 what people type.
 
 A typed query is a few word pieces, so the float network spends its time reading its 42 MB
-of float32 weights, not computing: 2.7 ms for "protein folding" on one core. Here every
+of float32 weights, not computing: 2.4 ms for "protein folding" on one core. Here every
 matrix product with stored weights (36: the attention projections and both feed-forward
 layers of the 6 blocks) keeps its weights as 8-bit integers in blocks of 32, each block with
 its own scale (ONNX Runtime's MatMulNBits), and multiplies them with int8 instructions
@@ -10,7 +10,7 @@ against each row's activations quantised in blocks of the same size (accuracy le
 Small blocks keep the vectors close to the float model's (cosine 0.9996 median, 0.999 at
 worst, over 200 benchmark queries), closer and faster than the graph this replaced
 (dynamic quantisation per output channel with float feed-forward outputs: 0.996, and about
-1.5 times the time). Papers keep the float model: their vectors are stored, and long texts
+1.2 times the time). Papers keep the float model: their vectors are stored, and long texts
 are compute-bound anyway. docs/decisions.md (2026-12-02, 2026-12-03) has the measurements.
 
 The graph is derived from the verified package file on first use and kept under

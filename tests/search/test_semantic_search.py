@@ -199,3 +199,57 @@ def test_the_semantic_side_reads_the_database_only_in_the_request_thread(
     with django_assert_num_queries(0):
         near = dense.nearest_scored(query, k=2, vectors=vectors)
     assert near[0][0] == page.results[0].paper.pk
+
+
+@pytest.mark.parametrize("semantic_side_is_slow", [True, False])
+def test_a_hybrid_page_is_the_same_whether_the_semantic_side_finishes_first_or_last(
+    embedded, monkeypatch, semantic_side_is_slow
+):
+    """While the semantic side runs, the keyword side's page is loaded early; the page
+    shown after fusion is the same either way, and no paper is loaded twice."""
+    import threading
+    import time
+
+    from search import queries
+
+    text = "generated video footage frames"
+    queries._cached_query_vector.cache_clear()
+    expected = search_papers(text, limit=3)  # the query's vector is now kept
+    original_side, original_cards = queries._semantic_side, queries.cards_in_bulk
+    release = threading.Event()
+
+    def semantic_side(*args, **kwargs):
+        if semantic_side_is_slow:
+            release.wait(5)  # until the keyword page is loaded, so it is loaded early
+        return original_side(*args, **kwargs)
+
+    loaded: list[list[int]] = []
+
+    def cards(ids):
+        loaded.append(list(ids))
+        release.set()
+        return original_cards(ids)
+
+    monkeypatch.setattr(queries, "_semantic_side", semantic_side)
+    monkeypatch.setattr(queries, "cards_in_bulk", cards)
+    if not semantic_side_is_slow:
+        release.set()
+        monkeypatch.setattr(
+            queries.lexical, "search", _after(queries.lexical.search, lambda: time.sleep(0.2))
+        )
+    page = search_papers(text, limit=3)
+    assert page.mode == expected.mode == "hybrid"
+    shown = [(r.paper.pk, r.snippet, r.score) for r in page.results]
+    assert shown == [(r.paper.pk, r.snippet, r.score) for r in expected.results]
+    everything = [pk for ids in loaded for pk in ids]
+    assert len(everything) == len(set(everything))  # each paper loaded once
+    assert len(loaded) == (2 if semantic_side_is_slow else 1)  # early, then what is missing
+
+
+def _after(function, then):
+    def wrapper(*args, **kwargs):
+        result = function(*args, **kwargs)
+        then()
+        return result
+
+    return wrapper
