@@ -205,7 +205,6 @@ def _rank_into(
     )
     nearest = future.result() if future is not None and document else None
     hits: list[lexical.LexicalHit] = []
-    early = Shown()
     if nearest is None:
         hits, page.total = lexical.search(
             query,
@@ -215,10 +214,6 @@ def _rank_into(
             title_boost=profile.title_boost,
         )
         if future is not None and not document:
-            if not by_votes and not future.done():
-                # While the semantic side runs, load the keyword side's page: about half of
-                # a fused page is on it, so less is left to load after fusion.
-                early = shown(query, [hit.paper_id for hit in hits[offset : offset + limit]])
             nearest = future.result()
     keyword = [(hit.paper_id, hit.score) for hit in hits]
     fused = _fuse(query, keyword, nearest, profile)
@@ -232,36 +227,19 @@ def _rank_into(
         ranked = sorted(ranked, key=lambda pk: -votes.get(pk, 0))  # stable: relevance
     if deep:
         ranked = ranked[offset : offset + limit]
-    cards = shown(query, ranked, early)
+    papers = cards_in_bulk(ranked)  # with categories too: the API lists them
+    snippets = lexical.snippets(query, {pk: papers[pk].abstract for pk in ranked if pk in papers})
     page.results += [
         SearchResult(
-            cards.papers[pk],
+            papers[pk],
             evidence[pk].fused,
-            cards.snippets.get(pk, ""),
+            snippets.get(pk, ""),
             evidence=evidence[pk],
         )
         for pk in ranked
         # A paper hidden or withdrawn since this node's index took it in is left out at once.
-        if pk in cards.papers and pk not in pinned and cards.papers[pk].searchable
+        if pk in papers and pk not in pinned and papers[pk].searchable
     ]
-
-
-@dataclass
-class Shown:
-    """Papers loaded for showing (cards_in_bulk: with categories too, the API lists them),
-    with their abstracts' highlighted snippets, by paper id."""
-
-    papers: dict[int, Paper] = field(default_factory=dict)
-    snippets: dict[int, str] = field(default_factory=dict)
-
-
-def shown(query: ParsedQuery, ids: list[int], known: Shown | None = None) -> Shown:
-    """The cards and snippets of these papers, loading only those not already `known`."""
-    known = known or Shown()
-    missing = [pk for pk in ids if pk not in known.papers]
-    loaded = cards_in_bulk(missing)
-    found = lexical.snippets(query, {pk: paper.abstract for pk, paper in loaded.items()})
-    return Shown({**known.papers, **loaded}, {**known.snippets, **found})
 
 
 TITLE_CANDIDATES = 5
