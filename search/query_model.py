@@ -48,10 +48,7 @@ def derive(source: Path, target: Path) -> None:
 def _derive(source: Path, target: Path) -> None:
     import onnx
     import onnxruntime
-    from onnxruntime.quantization.matmul_nbits_quantizer import (
-        DefaultWeightOnlyQuantConfig,
-        MatMulNBitsQuantizer,
-    )
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
     with tempfile.TemporaryDirectory(prefix="paperboy-query-model-") as work:
         folded = Path(work) / "folded.onnx"
@@ -61,11 +58,8 @@ def _derive(source: Path, target: Path) -> None:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(folded)
         onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
-        settings = {"bits": 8, "block_size": BLOCK, "is_symmetric": True, "accuracy_level": 4}
         quantiser = MatMulNBitsQuantizer(
-            onnx.load(str(folded)),
-            **settings,
-            algo_config=DefaultWeightOnlyQuantConfig(**settings),
+            onnx.load(str(folded)), bits=8, block_size=BLOCK, is_symmetric=True, accuracy_level=4
         )
         quantiser.process()
         model = quantiser.model.model
