@@ -1,7 +1,7 @@
 """Benchmark: the first searches of a freshly started app server, with and without warm-up.
 
 Uses the corpus that `bench/search.py --sizes SIZE --keep` leaves in var/bench/search-SIZE
-(144k by default: the real snapshot, keyword index and HNSW vector index). For each
+(144k by default: the real snapshot, keyword index and approximate vector index). For each
 setting of PAPERBOY_WARM_UP, three times: start `paperboy serve` (1 process x 4 threads),
 wait for `/healthz` to answer, then time the first hybrid search through `/api/v1/search`,
 the first keyword-only search, and the median of the next 20 hybrid searches (different
@@ -129,7 +129,7 @@ def main() -> None:
         ".venv/bin/python bench/cold_start.py" + ("" if default else f" --size {size}"),
         f"The {size} corpus of `bench/search.py` "
         + ("(real snapshot, " if default else "(recombined real records, ")
-        + "keyword index, HNSW vectors), "
+        + "keyword index, approximate vector index), "
         "`paperboy serve` with 1 process x 4 threads, a fresh start per run. 'Ready' is when "
         "`/healthz` first answers; the first searches follow at once, through "
         "`/api/v1/search?limit=10`, each a query the server has not seen.\n\n" + table,

@@ -4,37 +4,36 @@
    site's model and text (title and abstract, 256 tokens), in chunks saved under
    var/bench/real-144k/ as they finish, so a killed run resumes where it stopped. About two
    hours on 2 CPU cores; run it under `nice`.
-2. `measure`: recall@10 of usearch HNSW built with the site's settings (search/ann.py) against
-   an exact scan, for 400 real queries: 200 of the search benchmark's queries (filters
-   removed) embedded by the site, and 200 papers' own vectors, which are kept out of every
-   index (a new paper looking for its neighbours). At 144k on the real vectors; at 1M and 3M
-   on the real vectors plus vectors grown from them so that neighbourhoods survive
-   (`corpus.grown_vectors`), their growth calibrated first: the held-out papers' 10 nearest
-   neighbours get closer as the real catalogue grows (measured on random eighths, quarters
-   and halves of it, fitted against the logarithm of its size), and the growth chosen is the
-   one whose grown 1M corpus gives the closeness that fit predicts for 1M. Each at several
-   search expansions, asking for 10 neighbours and for 100 (what the site asks for, before
-   fusion), with the p50 time of one search (in-process, one thread).
+2. `measure`: recall@10 of the site's inverted-file index (search/ann.py), built as `paperboy
+   index vectors` builds it, against an exact scan, for 400 real queries: 200 of the search
+   benchmark's queries (filters removed) embedded by the site, and 200 papers' own vectors,
+   which are kept out of every index (a new paper looking for its neighbours). At 144k on
+   the real vectors; at 1M and 3M on the real vectors plus vectors grown from them so that
+   neighbourhoods survive (`corpus.grown_vectors`), their growth calibrated first: the
+   held-out papers' 10 nearest neighbours get closer as the real catalogue grows (measured
+   on random eighths, quarters and halves of it, fitted against the logarithm of its size),
+   and the growth chosen is the one whose grown 1M corpus gives the closeness that fit
+   predicts for 1M. Each scanning several numbers of lists, asking for 10 neighbours and for
+   100 (what the site asks for, before fusion), with the p50 time of one search
+   (in-process, one thread).
 
     .venv/bin/python bench/recall.py embed
     .venv/bin/python bench/recall.py measure [--sizes 144k,1M,3M]
     .venv/bin/python bench/recall.py report    # the sizes measured so far
 
-3. `construction`: the same recall against HNSW's construction expansion (efConstruction),
-   which decides how good the graph is: one corpus (`--size`, real plus grown) indexed once
-   per expansion in `--expansions`, each searched at the expansions the site could use. On
-   the catalogue's vectors when they are embedded, else on the 12,000 real papers that
-   bench/search.py embeds (minutes, not hours), which makes a corpus of 1M or 3M grown from
-   fewer real papers: compare expansions with each other, not with the rows above.
+3. `lists`: the same recall against the number of lists the index is trained with: one
+   corpus (`--size`, real plus grown) indexed once per count in `--lists`, each searched
+   scanning every count in `--probes`. On the catalogue's vectors when they are embedded,
+   else on the 12,000 real papers that bench/search.py embeds (minutes, not hours), which
+   makes a corpus of 1M or 3M grown from fewer real papers: compare counts with each
+   other, not with the rows above.
 
-    .venv/bin/python bench/recall.py construction --size 1M [--expansions 64,128,256]
-        [--connectivity 16,32] [--searches 128,256,512] [--dtype f16,bf16,i8]
+    .venv/bin/python bench/recall.py lists --size 3M [--lists 4096,8192] [--probes 16,32,64]
 
-   `--connectivity` (HNSW's M) and `--dtype` (how the index stores vectors) vary the graph
-   too; every combination is built on the same corpus and searched at every expansion in
-   `--searches`.
+Until 2026-12-03 the index was an HNSW graph (usearch); its measurements stay in
+docs/benchmarks.md under their own headings.
 
-`embed --model int8 --shard k/2`, run twice at once, embeds with the typed queries' int8
+`embed --model int8 --shard k/2`, run twice at once, embeds with the typed queries' 8-bit
 graph of the same network, one thread each: on a CPU with VNNI both together take about
 70 minutes against about two hours for the float model; the vectors lie within a cosine of
 0.998 (median) of the float model's, close enough to measure an index's recall on.
@@ -79,35 +78,40 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def build_index(
-    base: np.ndarray,
-    connectivity: int,
-    expansion_add: int | None = None,
-    dtype: str | None = None,
-):
-    """An index with the site's settings (search/ann.py, unless `expansion_add` is given),
-    keyed by row number, filled as `ann.build_from` fills it (20,000 at a time)."""
+def build_index(base: np.ndarray, lists: int | None = None) -> tuple[object, float]:
+    """The site's index (search/ann.py) of `base`, keyed by row number, built as `paperboy
+    index vectors` builds it (in chunks, 2 threads), with `lists` lists instead of the
+    site's number when given; and the seconds it took."""
     from search import ann
 
-    index = ann.new_index(
-        dtype=dtype, connectivity=connectivity, expansion_add=expansion_add or ann.EXPANSION_ADD
+    path = RESULTS / "recall-index" / ann.FILE_NAME
+    chunks = (
+        (np.arange(start, min(start + 20_000, len(base))), base[start : start + 20_000])
+        for start in range(0, len(base), 20_000)
     )
-    for start in range(0, len(base), 20_000):
-        chunk = base[start : start + 20_000]
-        index.add(np.arange(start, start + len(chunk), dtype=np.uint64), chunk, threads=2)
-    return index
+    began = time.perf_counter()
+    ann.build_from(path, chunks, threads=2, lists=lists)
+    built = time.perf_counter() - began
+    return ann.Neighbours(path), built
 
 
-def recall_at(index, queries: np.ndarray, truth: np.ndarray, ef: int, depth: int) -> dict:
-    """Recall@10 of searches for `depth` neighbours, and the p50 of one search's time."""
-    index.expansion_search = ef
-    hits, took = 0, []
+def recall_at(index, queries: np.ndarray, truth: np.ndarray, probes: int, depth: int) -> dict:
+    """Recall@10 of searches for `depth` neighbours scanning `probes` lists, over all the
+    queries and over each half (typed, held-out papers), and the p50 of one search's time."""
+    index.index.nprobe = probes
+    hits, took = [], []
     for vector, expected in zip(queries, truth, strict=True):
         start = time.perf_counter()
-        found = index.search(vector, depth)
+        keys, _ = index.search(vector, depth)
         took.append((time.perf_counter() - start) * 1000)
-        hits += len(set(expected.tolist()) & set(found.keys[:10].astype(np.int64).tolist()))
-    return {"recall": hits / truth.size, "p50_ms": statistics.median(took)}
+        hits.append(len(set(expected.tolist()) & set(keys[:10].tolist())))
+    half = len(hits) // 2
+    return {
+        "recall": sum(hits) / truth.size,
+        "typed": sum(hits[:half]) / (10 * half),
+        "held_out": sum(hits[half:]) / (10 * (len(hits) - half)),
+        "p50_ms": statistics.median(took),
+    }
 
 
 def query_vectors(records: list[dict], real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,6 +182,23 @@ def calibrate(kept: np.ndarray, papers: np.ndarray) -> tuple[tuple[float, float]
     return chosen, lines
 
 
+def _vectors_label(base: np.ndarray, kept: np.ndarray, growth: tuple[float, float]) -> str:
+    return "real" if len(base) <= len(kept) else f"real + grown ({described(growth)})"
+
+
+def _rows(index, queries, truth, probes_list, depths, **fixed) -> list[dict]:
+    rows = []
+    for probes in probes_list:
+        if probes > index.index.nlist:
+            continue
+        for depth in depths:
+            row = dict(fixed, lists=index.index.nlist, probes=probes, depth=depth)
+            row.update(recall_at(index, queries, truth, probes, depth))
+            log(str(row))
+            rows.append(row)
+    return rows
+
+
 def measure(records: list[dict], sizes: list[str]) -> list[dict]:
     real = catalogue_vectors(records)
     if real is None:
@@ -192,48 +213,28 @@ def measure(records: list[dict], sizes: list[str]) -> list[dict]:
     )
     rows = []
     for label in sizes:
-        found = []
         base = corpus_of(kept, len(kept) if label == "144k" else parse_size(label), growth)
         truth = exact_top(base, queries)
         log(f"{label}: {len(base):,} vectors, exact neighbours found")
-        for connectivity in (16, 32) if label == "144k" else (16,):
-            began = time.perf_counter()
-            index = build_index(base, connectivity)
-            built = time.perf_counter() - began
-            for ef in (64, 128, 256):
-                for depth in (10, 100):
-                    row = dict(
-                        size=label,
-                        vectors="real"
-                        if len(base) <= len(kept)
-                        else f"real + grown ({described(growth)})",
-                        connectivity=connectivity,
-                        ef=ef,
-                        depth=depth,
-                        build_s=built,
-                        **recall_at(index, queries, truth, ef, depth),
-                    )
-                    log(str(row))
-                    found.append(row)
-            del index
+        index, built = build_index(base)
+        found = _rows(
+            index, queries, truth, PROBES, (10, 100),
+            size=label, vectors=_vectors_label(base, kept, growth), build_s=built,
+        )  # fmt: skip
+        del index
         (RESULTS / f"recall-result-{label}.json").write_text(json.dumps(found))
         rows += found
     return rows
 
 
-def construction(
-    records: list[dict],
-    label: str,
-    expansions: list[int],
-    connectivities: tuple[int, ...] = (16,),
-    searches: tuple[int, ...] = (128, 256, 512),
-    dtypes: tuple[str, ...] = ("f16",),
-) -> None:
-    """Recall against the construction expansion (step 3 of the module's docstring), for
-    each stored type and connectivity asked, on one corpus."""
+PROBES = (8, 16, 32, 48, 64, 96, 128)
+
+
+def lists(records: list[dict], label: str, counts: list[int], probes: tuple[int, ...]) -> None:
+    """Recall against the number of lists (step 3 of the module's docstring) on one corpus."""
     real = catalogue_vectors(records)
     source = "the catalogue's 144k" + (
-        " (embedded by the int8 query graph of the same network)"
+        " (embedded by the 8-bit query graph of the same network)"
         if catalogue_model() == "int8"
         else ""
     )
@@ -247,57 +248,54 @@ def construction(
     base = kept if label == "144k" else corpus_of(kept, parse_size(label), GROWTH)
     truth = exact_top(base, queries)
     log(f"{label}: {len(base):,} vectors grown from {source} real ones, exact neighbours found")
-    # Rows are kept per built index, so runs for other indexes add to them.
-    results = RESULTS / f"construction-result-{label}-{len(real)}.json"
-    built_now = {(d, m, e) for d in dtypes for m in connectivities for e in expansions}
-    rows = [
-        row
-        for row in (
-            {"connectivity": 16, "dtype": "f16", **row}  # rows from before these were choices
-            for row in (json.loads(results.read_text()) if results.exists() else [])
-        )
-        if (row["dtype"], row["connectivity"], row["expansion_add"]) not in built_now
-    ]
-    for dtype, connectivity, expansion_add in sorted(built_now):
-        began = time.perf_counter()
-        index = build_index(base, connectivity, expansion_add, dtype)
-        built = time.perf_counter() - began
-        for ef in searches:
-            row = {"dtype": dtype, "connectivity": connectivity, "expansion_add": expansion_add}
-            row.update(ef=ef, build_s=built, **recall_at(index, queries, truth, ef, 100))
-            log(str(row))
-            rows.append(row)
+    # Rows are kept per list count, so runs for other counts add to them.
+    results = RESULTS / f"lists-result-{label}-{len(real)}.json"
+    earlier = json.loads(results.read_text()) if results.exists() else []
+    rows = [row for row in earlier if row["lists"] not in counts]
+    for count in counts:
+        index, built = build_index(base, count)
+        rows += _rows(index, queries, truth, probes, (100,), build_s=built)
         del index
         results.write_text(json.dumps(rows))
-    _construction_report(label, rows, f"{len(base):,} vectors: {source} real embeddings")
+    _lists_report(label, rows, f"{len(base):,} vectors: {source} real embeddings")
 
 
-def _construction_report(label: str, rows: list[dict], vectors: str) -> None:
-    rows.sort(key=lambda r: (r["dtype"], r["connectivity"], r["expansion_add"], r["ef"]))
-    lines = [
-        "| vectors stored as | connectivity (M) | construction expansion | build s "
-        "| search expansion | recall@10 | p50 ms per search |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        *(
-            f"| {r['dtype']} | {r['connectivity']} | {r['expansion_add']} | {r['build_s']:.0f} "
-            f"| {r['ef']} | {r['recall']:.3f} | {r['p50_ms']:.2f} |"
-            for r in rows
-        ),
+def _table(rows: list[dict], leading: tuple[str, ...]) -> list[str]:
+    names = {"size": "papers", "vectors": "vectors", "depth": "neighbours asked"}
+    head = [names[key] for key in leading] + [
+        "lists", "build s", "lists scanned", "recall@10", "typed", "held-out", "p50 ms per search",
+    ]  # fmt: skip
+
+    def cells(r: dict) -> list[str]:
+        return [str(r[key]) for key in leading] + [
+            str(r["lists"]), f"{r['build_s']:.0f}", str(r["probes"]), f"{r['recall']:.3f}",
+            f"{r['typed']:.3f}", f"{r['held_out']:.3f}", f"{r['p50_ms']:.2f}",
+        ]  # fmt: skip
+
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(leading) + "---:|" * 7,
+        *("| " + " | ".join(cells(r)) + " |" for r in rows),
     ]
+
+
+def _lists_report(label: str, rows: list[dict], vectors: str) -> None:
+    rows.sort(key=lambda r: (r["lists"], r["probes"]))
+    lines = _table(rows, ())
     print("\n".join(lines))
 
     def listed(key: str) -> str:
         return ",".join(str(n) for n in sorted({row[key] for row in rows}))
 
     write_section(
-        f"HNSW construction expansion at {label} vectors",
-        f".venv/bin/python bench/recall.py construction --size {label} --expansions "
-        f"{listed('expansion_add')} --connectivity {listed('connectivity')} --searches "
-        f"{listed('ef')} --dtype {listed('dtype')}",
+        f"Inverted lists at {label} vectors",
+        f".venv/bin/python bench/recall.py lists --size {label} --lists {listed('lists')} "
+        f"--probes {listed('probes')}",
         f"{vectors} (200 held out as queries) and the rest grown from them "
         f'({described(GROWTH)}); 400 queries as in "Vector recall on real embeddings" (200 '
-        "typed, 200 held-out papers), asking for 100 neighbours as the site does; built with 2 "
-        "threads; p50 of one search in-process, one thread.\n\n" + "\n".join(lines),
+        "typed, 200 held-out papers; recall for each half beside the whole), asking for 100 "
+        "neighbours as the site does; built with 2 threads; p50 of one search in-process, "
+        "one thread.\n\n" + "\n".join(lines),
     )
 
 
@@ -309,17 +307,8 @@ def report() -> None:
             RESULTS.glob("recall-result-*.json"), key=lambda p: parse_size(p.stem[14:])
         )
         for row in json.loads(path.read_text())
+        if "lists" in row  # rows of the HNSW graph (until 2026-12-03) are in the docs' history
     ]
-    lines = [
-        "| papers | vectors | connectivity (M) | expansion (ef) | neighbours asked | build s "
-        "| recall@10 | p50 ms per search |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['size']} | {r['vectors']} | {r['connectivity']} | {r['ef']} | {r['depth']} "
-            f"| {r['build_s']:.0f} | {r['recall']:.3f} | {r['p50_ms']:.2f} |"
-        )
     calibration = json.loads((RESULTS / "recall-calibration.json").read_text())
     write_section(
         "Vector recall on real embeddings",
@@ -329,19 +318,19 @@ def report() -> None:
         + f"{calibration['growth']}):\n\n"
         + "\n".join(calibration["lines"])
         + "\n\nRecall:\n\n"
-        + "\n".join(lines),
+        + "\n".join(_table(rows, ("size", "vectors", "depth"))),
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["embed", "measure", "report", "construction"])
+    parser.add_argument("step", choices=["embed", "measure", "report", "lists"])
     parser.add_argument("--sizes", default="144k,1M,3M")
-    parser.add_argument("--size", default="1M", help="construction: the corpus's size")
-    parser.add_argument("--expansions", default="64,128,256", help="construction: efConstruction")
-    parser.add_argument("--connectivity", default="16", help="construction: HNSW's M, one or more")
-    parser.add_argument("--searches", default="128,256,512", help="construction: search ef")
-    parser.add_argument("--dtype", default="f16", help="construction: f16, bf16, i8 (one or more)")
+    parser.add_argument("--size", default="1M", help="lists: the corpus's size")
+    parser.add_argument("--lists", default="4096,8192", help="lists: how many, one or more")
+    parser.add_argument(
+        "--probes", default=",".join(map(str, PROBES)), help="lists: how many are scanned"
+    )
     parser.add_argument("--model", choices=["float", "int8"], default="float", help="embed")
     parser.add_argument("--shard", default="0/1", help="embed: every n-th chunk from the k-th")
     args = parser.parse_args()
@@ -352,12 +341,10 @@ def main() -> None:
         django.setup()
         shard = tuple(int(n) for n in args.shard.split("/"))
         embed_catalogue(records, log, args.model, shard)
-    elif args.step == "construction":
-        searches = tuple(int(n) for n in args.searches.split(","))
-        expansions = [int(n) for n in args.expansions.split(",")]
-        connectivities = tuple(int(n) for n in args.connectivity.split(","))
-        dtypes = tuple(args.dtype.split(","))
-        construction(records, args.size, expansions, connectivities, searches, dtypes)
+    elif args.step == "lists":
+        counts = [int(n) for n in args.lists.split(",")]
+        probes = tuple(int(n) for n in args.probes.split(","))
+        lists(records, args.size, counts, probes)
     elif args.step == "measure":
         rows = measure(records, args.sizes.split(","))
         print("\n".join(f"{r}" for r in rows))

@@ -320,7 +320,7 @@ def main() -> None:
         what = (
             f"{options.papers:,} records recombined from real ones (bench/search.py's corpus), "
             "with vectors derived from 12,000 real embeddings, so that both the keyword index "
-            "and the approximate vector index (HNSW) are rebuilt, copied and restored"
+            "and the approximate vector index are rebuilt, copied and restored"
         )
         title = f"Search replicas at {options.papers:,} papers: rebuild against snapshot"
         command = f"python bench/replicas.py --synthetic {options.papers}"

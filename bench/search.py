@@ -11,7 +11,8 @@ For each corpus size:
    about two hours), the 144k corpus gets each paper's own vector and the larger ones grow
    from all 144k; until then, from 12,000 real papers (seed 11) embedded once and cached.
 4. `paperboy index rebuild` (keyword index, timed) and, from PAPERBOY_VECTOR_INDEX_MIN on,
-   `paperboy index vectors` (HNSW, timed); below it the server scans vectors exactly.
+   `paperboy index vectors` (inverted lists, timed); below it the server scans vectors
+   exactly.
 5. `paperboy serve` (gunicorn, 2 workers, production settings, page cache off); 500 queries
    made from real titles (seed 7: words, phrases, cat:, year:, has:code) through
    `GET /api/v1/search`, keyword-only and hybrid: p50 / p95 / p99 with one client, then
@@ -172,16 +173,19 @@ def stored_vectors(database: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def stored_as(index_dir: Path) -> str:
-    """How the built vector index stores its vectors (bf16 or f16: it follows the CPU)."""
+    """The built vector index: its lists and how it stores its vectors."""
     from search import ann
 
     path = index_dir / ann.FILE_NAME
-    return ann.Neighbours(path).index.dtype.name.lower() if path.exists() else "none"
+    if not path.exists():
+        return "none"
+    return f"IVF{ann.Neighbours(path).index.nlist} {ann.STORED_AS}"
 
 
 def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
-    """Recall@10 of the server's vector search (HNSW, or exact below the threshold) against
-    an exact scan, for 200 embedded queries."""
+    """Recall@10 of the server's vector search (inverted lists, or exact below the
+    threshold) against an exact scan, for 200 embedded queries, at the lists the server
+    scans and at others."""
     from search import ann
     from search.embeddings import query_vectors
 
@@ -194,17 +198,21 @@ def vector_recall(database: Path, queries: list[str], index_dir: Path) -> float:
     approximate = ann.Neighbours(path)
     exact = [set(ids[row].tolist()) for row in exact_top(matrix, vectors)]
     found = {}
-    site = ann.expansion_for(len(approximate))  # what the server searched with
-    for ef in dict.fromkeys((site, 128, 256, 512, 768)):  # the site's first, once
-        approximate.index.expansion_search = ef
+    site = approximate.probes  # what the server searched with
+    lists = approximate.index.nlist
+    for probes in dict.fromkeys(p for p in (site, 16, 32, 64, 128) if p <= lists):
+        approximate.index.nprobe = probes
         hits, took = 0, []
         for vector, truth in zip(vectors, exact, strict=True):
             start = time.perf_counter()
             keys, _ = approximate.search(vector, 10)
             took.append((time.perf_counter() - start) * 1000)
             hits += len(truth & set(keys.tolist()))
-        found[ef] = (hits / (10 * len(vectors)), statistics.median(took))
-        log(f"recall@10 at ef {ef}: {found[ef][0]:.3f}, p50 {found[ef][1]:.2f} ms")
+        found[probes] = (hits / (10 * len(vectors)), statistics.median(took))
+        log(
+            f"recall@10 scanning {probes} lists: {found[probes][0]:.3f}, "
+            f"p50 {found[probes][1]:.2f} ms"
+        )
     return found[site][0]
 
 
@@ -298,7 +306,7 @@ def bench_size(
         "hybrid": hybrid,
         "again": again,
         "recall": recall,
-        "vectors": f"HNSW {stored_as(index_dir)}" if vector_seconds else "exact f32",
+        "vectors": stored_as(index_dir) if vector_seconds else "exact f32",
         "embeddings": earlier.get("embeddings", "derived") if built else vectors.label(size),
         "server": config,
     }

@@ -1,74 +1,86 @@
-"""Approximate nearest neighbours: an HNSW graph (usearch) in one file on disk.
+"""Approximate nearest neighbours: an inverted-file index (faiss IVF) in one file on disk.
+
+The papers' vectors are split into lists by the nearest of a few thousand centroids (k-means
+over a sample of them); a search compares the query with every centroid and scans the lists
+of the `probes` nearest, exactly, in float16 (768 bytes a paper). Chosen over an HNSW graph
+by measurement on real embeddings and corpora grown from them (docs/decisions.md,
+2026-12-03): at 3M papers the graph needed 7.4 ms a search for recall@10 0.95; these lists
+reach 0.959 in 4.0 ms, build in a sixth of the graph's time and release the GIL while they
+search.
 
 The file is written once by a builder (to a temporary name, then renamed into place) and
 memory-mapped read-only by every process that searches, so several web workers share one
-copy in the page cache. Vectors are stored in 16 bits (768 bytes a paper): bfloat16 where
-the CPU multiplies it natively (AVX-512 BF16), float16 elsewhere. On the demo catalogue's
-real embeddings both reach the same recall@10, and bfloat16 searches took 0.6-0.75 of the
-time; int8 lost 5 points (docs/decisions.md, 2026-12-03). A file keeps the type it was built
-with: readers and extensions follow the file, a rebuild picks the type anew.
+copy in the page cache. A new build trains its centroids on the embeddings it has;
+extensions add papers to the lists as they are (a paper embedded again is replaced) until
+the catalogue has outgrown them (`outgrown`), when the caller builds anew.
 `bench/search.py` measures recall with every latency.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from search.embeddings import DIMENSIONS
 
-CONNECTIVITY = 16  # graph degree (HNSW's M)
-# Candidate list while building (efConstruction): 128 gave 3M papers 2-3 points more recall
-# than 64 at the same search time, for a build about 1.8 times as long (decisions.md).
-EXPANSION_ADD = 128
-EXPANSION_SEARCH = 256  # candidate list while searching (ef) at the demo catalogue's size
-# Larger graphs need a longer candidate list for the same recall: (up to this many vectors,
-# ef). Measured on real embeddings and corpora grown from them (docs/benchmarks.md, "HNSW
-# construction expansion at 144k / 3M vectors"): 0.955 at 144k with 256; 0.931 at 3M with
-# 768 (3.4 ms a search), where 0.95 takes 1536 (7.4 ms), which the hybrid budget can't hold.
-EXPANSIONS_BY_SIZE = ((300_000, EXPANSION_SEARCH), (1_500_000, 512), (None, 768))
-FILE_NAME = "vectors.usearch"
+# faiss logs at INFO which of its builds it loads, in every process that searches.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+FILE_NAME = "vectors.faiss"
+EARLIER_FILE_NAMES = ("vectors.usearch",)  # removed by the first build of this format
+STORED_AS = "f16"
+TRAINING_PER_LIST = 64  # sample rows per centroid for k-means (faiss takes 39 to 256)
+TRAINING_ROUNDS = 10
+ADD_CHUNK = 100_000
+# Lists scanned per search, whatever the size: the lists grow with the square root of the
+# catalogue, and 128 of them gave recall@10 0.965 at 144k (1,024 lists), 0.963 at 1M (2,048)
+# and 0.959 at 3M (4,096); 64 gave 0.926-0.938 (docs/benchmarks.md, "Vector recall on real
+# embeddings").
+PROBES = 128
+SEED = 7
 
 
-# usearch's names for its kernels that multiply bfloat16 with AVX-512 BF16 instructions.
-NATIVE_BF16 = frozenset({"genoa", "sapphire", "turin"})
+def lists_for(count: int) -> int:
+    """How many lists (centroids) an index of `count` vectors gets: the power of two nearest
+    2 * sqrt(count) (4,096 at 3M), halved until each list has 39 training rows (faiss's
+    minimum). At 3M, 8,192 lists took 2.6 times as long to train for the same recall at
+    equal search time (docs/benchmarks.md, "Inverted lists at 3M vectors")."""
+    lists = 1 << max(0, round(math.log2(max(1.0, 2 * math.sqrt(count)))))
+    while lists > 1 and count < 39 * lists:
+        lists //= 2
+    return lists
 
 
-@cache
-def stored_type() -> str:
-    """How a new index stores its vectors: "bf16" where usearch multiplies bfloat16 natively,
-    "f16" elsewhere (where bfloat16 would be converted in software)."""
-    import onnxruntime  # noqa: F401  (before usearch: see new_index)
-    from usearch.index import Index
-
-    probe = Index(ndim=DIMENSIONS, metric="cos", dtype="bf16")
-    return "bf16" if probe.hardware_acceleration in NATIVE_BF16 else "f16"
+def probes_for(lists: int) -> int:
+    """How many lists a search scans by default: PROBES, or every list of a small index."""
+    return min(lists, PROBES)
 
 
-def new_index(
-    *,
-    dtype: str | None = None,
-    connectivity: int = CONNECTIVITY,
-    expansion_add: int = EXPANSION_ADD,
-):
-    """An empty index with the site's settings (the benchmarks vary the graph's)."""
-    # ONNX Runtime crashes the process (segfault) when imported after usearch's native
-    # library is loaded; loading it first avoids that whatever the order of use.
-    import onnxruntime  # noqa: F401
-    from usearch.index import Index
+def outgrown(path: Path, adding: int) -> bool:
+    """Whether an index should be trained anew rather than extended by `adding` vectors: when
+    its lists are fewer than half what its new size would get (each list scanned would hold
+    over twice the rows its search time was measured with)."""
+    import faiss
 
-    return Index(
-        ndim=DIMENSIONS,
-        metric="cos",
-        dtype=dtype or stored_type(),
-        connectivity=connectivity,
-        expansion_add=expansion_add,
-        expansion_search=EXPANSION_SEARCH,
-    )
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    return index.nlist * 2 < lists_for(index.ntotal + adding)
+
+
+def _threads(threads: int) -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(threads or os.cpu_count() or 1)
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    matrix = np.array(vectors, dtype=np.float32, copy=True, order="C")
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 def build(
@@ -86,53 +98,103 @@ def build_from(
     *,
     extend: bool = False,
     threads: int = 0,
+    lists: int | None = None,
 ) -> int:
-    """`build` from (ids, vectors) chunks, each added to the graph as it comes: the process
-    holds the graph and one chunk, never every vector as float32 beside it (at 3M papers
-    that was 4.6 GB twice over, and it pushed the database out of the page cache)."""
-    index = new_index()
-    loaded = extend and path.exists()
-    if loaded:
-        index.load(str(path))
-    for ids, vectors in chunks:
-        if not len(ids):
-            continue
-        keys = ids.astype(np.uint64)
-        if loaded:  # chunks come by key, each paper once: only the loaded index can hold one
-            held = np.asarray(index.contains(keys), dtype=bool)
-            if held.any():
-                index.remove(keys[held])
-        index.add(keys, np.asarray(vectors, dtype=np.float32), threads=threads)
+    """`build` from (ids, vectors) chunks. A new index stages the chunks in a float16 file
+    beside `path` (the process never holds every vector as float32: at 3M papers that was
+    4.6 GB), trains its centroids on a random sample of them, then fills its lists (by
+    default `lists_for` their number; the benchmarks vary it)."""
+    import faiss
+
+    _threads(threads)
+    if extend and path.exists():
+        index = faiss.read_index(str(path))
+        for ids, vectors in chunks:
+            if len(ids):
+                keys = np.ascontiguousarray(ids, dtype=np.int64)
+                index.remove_ids(faiss.IDSelectorBatch(keys))
+                index.add_with_ids(_normalised(vectors), keys)
+    else:
+        index = _trained_and_filled(path, chunks, lists)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    index.save(str(partial))
+    faiss.write_index(index, str(partial))
     partial.replace(path)  # readers holding the old file keep their mapping
-    return len(index)
+    return int(index.ntotal)
 
 
-def expansion_for(count: int) -> int:
-    """The search expansion (ef) for an index of `count` vectors."""
-    for most, expansion in EXPANSIONS_BY_SIZE:
-        if most is None or count <= most:
-            return expansion
-    raise AssertionError("the last size has no limit")
+def _trained_and_filled(
+    path: Path, chunks: Iterable[tuple[np.ndarray, np.ndarray]], lists: int | None
+):
+    staging = path.with_name(f".{path.name}.{os.getpid()}.staging")
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        keys = _stage(staging, chunks)
+        staged = np.memmap(staging, dtype=np.float16, mode="r", shape=(len(keys), DIMENSIONS))
+        index = _trained(staged, lists or lists_for(len(staged)))
+        for start in range(0, len(keys), ADD_CHUNK):
+            end = start + ADD_CHUNK
+            index.add_with_ids(_normalised(staged[start:end]), keys[start:end])
+        del staged
+        return index
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _stage(staging: Path, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Every chunk's vectors, normalised, appended to `staging` in float16; their keys."""
+    keys = []
+    with staging.open("wb") as out:
+        for ids, vectors in chunks:
+            if len(ids):
+                out.write(_normalised(vectors).astype(np.float16).tobytes())
+                keys.append(np.asarray(ids, dtype=np.int64))
+    return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+
+
+def _trained(staged: np.ndarray, lists: int):
+    """An empty index whose `lists` centroids are k-means over a random sample of
+    `staged`."""
+    import faiss
+
+    quantizer = faiss.IndexFlatIP(DIMENSIONS)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, DIMENSIONS, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+    index.by_residual = False  # float16 keeps each vector itself: no residuals to encode
+    index.cp.niter = TRAINING_ROUNDS
+    index.cp.seed = SEED
+    index.cp.max_points_per_centroid = TRAINING_PER_LIST
+    index.cp.min_points_per_centroid = 1  # lists_for keeps 39 a list; a tiny index gets one
+    size = min(len(staged), lists * TRAINING_PER_LIST)
+    rows = np.sort(np.random.default_rng(SEED).choice(len(staged), size, replace=False))
+    index.train(_normalised(staged[rows]) if size else np.zeros((1, DIMENSIONS), np.float32))
+    return index
 
 
 class Neighbours:
-    """A read-only, memory-mapped view of a built index, searched with `expansion` (by
-    default `expansion_for` its size)."""
+    """A read-only, memory-mapped view of a built index, searched in `probes` lists (by
+    default `probes_for` its number of lists)."""
 
-    def __init__(self, path: Path, expansion: int | None = None) -> None:
-        self.index = new_index()
-        self.index.view(str(path))
-        self.index.expansion_search = expansion or expansion_for(len(self.index))
+    def __init__(self, path: Path, probes: int | None = None) -> None:
+        import faiss
+
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+        self.index = faiss.read_index(str(path), flags)
+        self.index.nprobe = min(probes or probes_for(self.index.nlist), self.index.nlist)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return int(self.index.ntotal)
+
+    @property
+    def probes(self) -> int:
+        return int(self.index.nprobe)
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Keys and cosine similarities of (about) the k nearest, best first."""
-        if len(self.index) == 0:
+        if self.index.ntotal == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        found = self.index.search(vector.astype(np.float32), min(k, len(self.index)))
-        return found.keys.astype(np.int64), 1.0 - found.distances.astype(np.float32)
+        query = _normalised(vector.reshape(1, DIMENSIONS))
+        similarities, keys = self.index.search(query, min(k, len(self)))
+        found = keys[0] >= 0
+        return keys[0][found].astype(np.int64), similarities[0][found].astype(np.float32)

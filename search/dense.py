@@ -1,7 +1,7 @@
 """Nearest neighbours over the stored paper embeddings.
 
 Two parts, merged per query:
-- the bulk, in an approximate (HNSW) index on disk (search/ann.py), memory-mapped, built
+- the bulk, in an approximate (inverted-file) index on disk (search/ann.py), memory-mapped, built
   once PAPERBOY_VECTOR_INDEX_MIN embeddings exist and extended as more arrive;
 - the tail, every embedding created since that index was last extended (all of them when
   there is none): a float32 matrix in memory, scanned exactly, appended to at most every few
@@ -64,7 +64,7 @@ def _open_bulk(state: replica.Watermark | None):
     path = bulk_path()
     if not path.exists():
         return None
-    return ann.Neighbours(path, expansion=settings.PAPERBOY_VECTOR_EXPANSION or None)
+    return ann.Neighbours(path, probes=settings.PAPERBOY_VECTOR_PROBES or None)
 
 
 def _load() -> tuple[np.ndarray, np.ndarray | None, object]:

@@ -89,9 +89,8 @@ def _semantic_side(
 ) -> Semantic | None:
     """The query's `depth` nearest papers, or None without a query vector. Runs on a helper
     thread while tantivy searches, so the vector search is off the request's path too (ONNX
-    Runtime and tantivy release the GIL; usearch keeps it while it walks its graph, which
-    delays only Python code). `vectors` were taken in the request's thread, so this thread
-    never opens a database connection."""
+    Runtime, tantivy and faiss release the GIL). `vectors` were taken in the request's
+    thread, so this thread never opens a database connection."""
     vector = _query_vector(text, document)
     if vector is None:
         return None

@@ -1,9 +1,11 @@
 """Building the approximate vector index from the stored embeddings.
 
 Small catalogues are searched by an exact scan (search/dense.py) and need none of this. From
-PAPERBOY_VECTOR_INDEX_MIN embeddings on, an HNSW index holds them; embeddings created after
-it was last written are scanned exactly, and once PAPERBOY_VECTOR_INDEX_MIN of those have
-gathered they are added to it (`paperboy index embed` checks after every round).
+PAPERBOY_VECTOR_INDEX_MIN embeddings on, an inverted-file index holds them (search/ann.py);
+embeddings created after it was last written are scanned exactly, and once
+PAPERBOY_VECTOR_INDEX_MIN of those have gathered they are added to it (`paperboy index
+embed` checks after every round), or the index is built anew when the catalogue has outgrown
+its lists (`ann.outgrown`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ def refresh_vector_index(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _forget_earlier_formats(path) -> None:
+    """Remove an index file of an earlier release (an HNSW graph until 2026-12-03) with its
+    watermark: nothing reads them any more."""
+    for name in ann.EARLIER_FILE_NAMES:
+        earlier = path.with_name(name)
+        earlier.unlink(missing_ok=True)
+        earlier.with_name(f"{name}.{replica.FILE_NAME}").unlink(missing_ok=True)
+
+
 def _refresh(
     *,
     rebuild: bool = False,
@@ -100,6 +111,9 @@ def _refresh(
     waiting = rows.count()
     if extend and waiting < minimum and not force:
         return state.documents
+    if extend and ann.outgrown(path, waiting):
+        return _refresh(rebuild=True, progress=progress)
+    _forget_earlier_formats(path)
     # Embeddings created from here on go to the exact tail until the next refresh.
     until = timezone.now()
     size = ann.build_from(path, _embeddings(rows, waiting, progress), extend=bool(extend))

@@ -89,7 +89,7 @@ def test_approximate_index_and_exact_tail_answer_together(embedded, settings):
     an_hour_ago = timezone.now() - dt.timedelta(hours=1)
     PaperEmbedding.objects.update(created=an_hour_ago)
     call_command("index", "rebuild")
-    assert (settings.PAPERBOY_INDEX_DIR / "vectors.usearch").exists()
+    assert (settings.PAPERBOY_INDEX_DIR / "vectors.faiss").exists()
     # A paper embedded after the build is found through the exact tail.
     write_papers(
         [PaperRecord(arxiv_id="2601.10005", title="Video diffusion transformers", abstract=(
@@ -111,7 +111,7 @@ def test_small_catalogues_need_no_approximate_index(embedded, settings, capsys):
     settings.PAPERBOY_VECTOR_INDEX_MIN = 1000
     call_command("index", "vectors")
     assert "searched by exact scan" in capsys.readouterr().out
-    assert not (settings.PAPERBOY_INDEX_DIR / "vectors.usearch").exists()
+    assert not (settings.PAPERBOY_INDEX_DIR / "vectors.faiss").exists()
     call_command("index", "vectors", "--force")
     assert "vector index holds 4 embeddings" in capsys.readouterr().out
     assert search_papers("moving picture synthesis").mode == "hybrid"
@@ -147,14 +147,14 @@ def test_api_search_can_be_keyword_only(embedded, client):
 
 
 def test_the_vector_index_and_the_model_load_in_either_order(tmp_path):
-    """usearch loaded before ONNX Runtime used to crash the process."""
+    """A vector library loaded before ONNX Runtime crashed the process once (usearch)."""
     import subprocess
     import sys
 
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'paperboy.settings';"
         "django.setup(); import numpy as np; from pathlib import Path; from search import ann;"
-        f"ann.build(Path(r'{tmp_path}') / 'v.usearch', np.arange(3), np.eye(3, 384));"
+        f"ann.build(Path(r'{tmp_path}') / 'v.faiss', np.arange(3), np.eye(3, 384));"
         "from search.embeddings import embedder; print(embedder().embed(['x']).shape)"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

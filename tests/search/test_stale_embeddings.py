@@ -93,7 +93,7 @@ def test_extending_the_vector_index_replaces_a_re_embedded_paper(tmp_path):
     rng = np.random.default_rng(7)
     vectors = rng.normal(size=(3, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    path = tmp_path / "vectors.usearch"
+    path = tmp_path / "vectors.faiss"
     ann.build(path, np.array([1, 2, 3]), vectors)
     moved = -vectors[0]  # paper 1's new text points the other way
     assert ann.build(path, np.array([1]), moved[None, :], extend=True) == 3

@@ -1,7 +1,9 @@
 """The approximate vector index is built from the stored embeddings chunk by chunk, so that a
-3M-paper build never holds every vector as float32 beside the graph."""
+3M-paper build never holds every vector as float32 in memory."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -43,24 +45,58 @@ def test_an_extension_reads_only_the_embeddings_counted_before_it_began(settings
     assert refresh_vector_index(force=True) == 5
 
 
-def test_larger_indexes_search_with_a_longer_candidate_list():
-    sizes = [1_000, 144_275, 1_000_000, 3_000_000, 30_000_000]
-    expansions = [ann.expansion_for(size) for size in sizes]
+def test_larger_indexes_get_more_lists_and_scan_as_many_of_them():
+    sizes = [3, 1_000, 20_000, 144_275, 1_000_000, 3_000_000, 30_000_000]
+    lists = [ann.lists_for(size) for size in sizes]
+    probes = [ann.probes_for(count) for count in lists]
 
-    assert expansions == sorted(expansions)
-    assert ann.expansion_for(144_275) == ann.EXPANSION_SEARCH
-    assert ann.expansion_for(3_000_000) > ann.EXPANSION_SEARCH
+    assert lists == sorted(lists) and lists[0] == 1
+    assert probes == sorted(probes) and probes[-1] == ann.PROBES
+    assert all(size >= 39 * count or count == 1 for size, count in zip(sizes, lists, strict=True))
+    assert all(1 <= p <= count for p, count in zip(probes, lists, strict=True))
 
 
-def test_an_operator_chooses_the_search_expansion(settings):
+def test_an_operator_chooses_how_many_lists_a_search_scans(settings):
     settings.PAPERBOY_VECTOR_INDEX_MIN = 3
     store_embeddings([PaperFactory() for _ in range(4)])
     refresh_vector_index(rebuild=True)
     state = dense.replica.read(dense.watermark_path())
 
-    assert dense._open_bulk(state).index.expansion_search == ann.expansion_for(4)
-    settings.PAPERBOY_VECTOR_EXPANSION = 700
-    assert dense._open_bulk(state).index.expansion_search == 700
+    assert dense._open_bulk(state).probes == ann.probes_for(ann.lists_for(4))
+    settings.PAPERBOY_VECTOR_PROBES = 700
+    assert dense._open_bulk(state).probes == 1  # never more lists than the index has
+
+
+def test_an_index_the_catalogue_has_outgrown_is_trained_anew(settings, monkeypatch):
+    """Extensions keep the centroids they were trained with; once the lists would hold far
+    more papers than they were sized for, the next refresh builds the index anew."""
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
+    monkeypatch.setattr(ann, "lists_for", lambda count: 1 if count < 100 else 4)
+    monkeypatch.setattr(dense, "OVERLAP", dt.timedelta(0))  # count only the new ones
+    store_embeddings([PaperFactory() for _ in range(80)])
+    refresh_vector_index(rebuild=True)
+    store_embeddings([PaperFactory() for _ in range(5)])
+    assert refresh_vector_index(force=True) == 85
+    assert ann.Neighbours(dense.bulk_path()).index.nlist == 1  # extended as it was
+    store_embeddings([PaperFactory() for _ in range(20)])
+    assert refresh_vector_index(force=True) == 105
+
+    assert ann.Neighbours(dense.bulk_path()).index.nlist == 4  # trained anew
+    _finds_every_paper_as_itself()
+
+
+def test_the_first_build_removes_an_earlier_release_s_graph(settings):
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
+    earlier = dense.bulk_path().with_name("vectors.usearch")
+    earlier.parent.mkdir(parents=True, exist_ok=True)
+    earlier.write_bytes(b"an HNSW graph")
+    earlier.with_name("vectors.usearch.watermark.json").write_text("{}")
+    store_embeddings([PaperFactory() for _ in range(4)])
+
+    assert refresh_vector_index() == 4
+    assert not earlier.exists()
+    assert not earlier.with_name("vectors.usearch.watermark.json").exists()
+    assert dense.bulk_path().exists()
 
 
 def _finds_every_paper_as_itself() -> None:
@@ -68,36 +104,3 @@ def _finds_every_paper_as_itself() -> None:
     for paper_id, vector in PaperEmbedding.objects.values_list("pk", "vector"):
         keys, similarities = neighbours.search(np.frombuffer(bytes(vector), np.float32), 1)
         assert keys[0] == paper_id and similarities[0] > 0.99
-
-
-@pytest.mark.parametrize("built_as, now", [("f16", "bf16"), ("bf16", "f16")])
-def test_an_index_keeps_the_type_it_was_built_with_until_rebuilt(
-    settings, monkeypatch, built_as, now
-):
-    """A node whose CPU chooses another stored type (or a new release) reads and extends the
-    file it has as it is; only a rebuild changes its type."""
-    from usearch.index import Index
-
-    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
-    store_embeddings([PaperFactory() for _ in range(4)])
-    monkeypatch.setattr(ann, "stored_type", lambda: built_as)
-    refresh_vector_index(rebuild=True)
-    monkeypatch.setattr(ann, "stored_type", lambda: now)
-
-    store_embeddings([PaperFactory() for _ in range(3)])
-    assert refresh_vector_index(force=True) == 7
-    assert Index.metadata(str(dense.bulk_path()))["kind_scalar"].name == built_as.upper()
-    _finds_every_paper_as_itself()
-
-    refresh_vector_index(rebuild=True)
-    assert Index.metadata(str(dense.bulk_path()))["kind_scalar"].name == now.upper()
-    _finds_every_paper_as_itself()
-
-
-def test_bfloat16_is_chosen_only_where_the_cpu_multiplies_it():
-    from usearch.index import Index
-
-    probe = Index(ndim=384, metric="cos", dtype="bf16")
-    native = probe.hardware_acceleration in ann.NATIVE_BF16
-
-    assert ann.stored_type() == ("bf16" if native else "f16")

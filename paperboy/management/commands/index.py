@@ -63,7 +63,7 @@ class Command(PaperboyCommand):
         vectors = actions.add_parser(
             "vectors",
             help="build or extend the approximate vector index (for large catalogues)",
-            description="Build an HNSW index over every stored embedding, or add the ones "
+            description="Build an inverted-file index over every stored embedding, or add the ones "
             "created since it was last written, for catalogues where an exact scan is too "
             "slow. Skipped below PAPERBOY_VECTOR_INDEX_MIN embeddings (or new embeddings) "
             "unless --force. `index rebuild` and `index embed` do this too.",
@@ -117,8 +117,8 @@ class Command(PaperboyCommand):
     def _follow_both(self, interval: float) -> None:
         """`index follow`: keyword rounds every `interval` seconds in this thread, vector
         rounds every VECTOR_ROUNDS intervals in another. Extending the approximate index
-        with a backfill's embeddings takes tens of seconds (usearch releases the GIL while
-        it adds), and run in line it held the keyword rounds back: the soak saw a node 66 s
+        with a backfill's embeddings takes seconds to tens of seconds (faiss releases the GIL
+        while it adds), and run in line it held the keyword rounds back: the soak saw a node 66 s
         behind. Both loops stop on the same SIGTERM, each after its round in progress."""
         cap_arenas()  # before the second thread starts (paperboy/malloc.py)
         stop = StopSignal().install()
