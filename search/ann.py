@@ -130,7 +130,11 @@ def _trained_and_filled(
     staging.parent.mkdir(parents=True, exist_ok=True)
     try:
         keys = _stage(staging, chunks)
-        staged = np.memmap(staging, dtype=np.float16, mode="r", shape=(len(keys), DIMENSIONS))
+        staged = (
+            np.memmap(staging, dtype=np.float16, mode="r", shape=(len(keys), DIMENSIONS))
+            if len(keys)
+            else np.zeros((0, DIMENSIONS), dtype=np.float16)  # numpy maps no empty file
+        )
         index = _trained(staged, lists or lists_for(len(staged)))
         for start in range(0, len(keys), ADD_CHUNK):
             end = start + ADD_CHUNK

@@ -101,6 +101,18 @@ def test_extending_the_vector_index_replaces_a_re_embedded_paper(tmp_path):
     assert keys[0] == 1 and similarities[0] > 0.99
 
 
+def test_an_empty_vector_index_can_be_built_searched_and_extended(tmp_path):
+    from search import ann
+
+    path = tmp_path / "vectors.faiss"
+    assert ann.build(path, np.zeros(0, dtype=np.int64), np.zeros((0, 384))) == 0
+    keys, _ = ann.Neighbours(path).search(np.ones(384, dtype=np.float32), 5)
+    assert len(keys) == 0
+    vector = np.ones((1, 384), dtype=np.float32)
+    assert ann.build(path, np.array([4]), vector, extend=True) == 1
+    assert ann.Neighbours(path).search(vector[0], 5)[0].tolist() == [4]
+
+
 def test_a_paper_updated_days_later_is_reindexed_and_embedded_again(embedded_paper):
     """Beyond the index's look-back window: the update must move `modified` itself."""
     import datetime as dt
