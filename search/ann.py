@@ -78,9 +78,14 @@ def _threads(threads: int) -> None:
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
-    matrix = np.array(vectors, dtype=np.float32, copy=True, order="C")
+    matrix = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
+    return np.ascontiguousarray(matrix / np.where(norms == 0, 1.0, norms))
+
+
+def _rows(staged: np.ndarray) -> np.ndarray:
+    """Staged rows (normalised when staged) as the float32 matrix faiss takes."""
+    return np.ascontiguousarray(staged, dtype=np.float32)
 
 
 def build(
@@ -138,7 +143,7 @@ def _trained_and_filled(
         index = _trained(staged, lists or lists_for(len(staged)))
         for start in range(0, len(keys), ADD_CHUNK):
             end = start + ADD_CHUNK
-            index.add_with_ids(_normalised(staged[start:end]), keys[start:end])
+            index.add_with_ids(_rows(staged[start:end]), keys[start:end])
         del staged
         return index
     finally:
@@ -172,7 +177,7 @@ def _trained(staged: np.ndarray, lists: int):
     index.cp.min_points_per_centroid = 1  # lists_for keeps 39 a list; a tiny index gets one
     size = min(len(staged), lists * TRAINING_PER_LIST)
     rows = np.sort(np.random.default_rng(SEED).choice(len(staged), size, replace=False))
-    index.train(_normalised(staged[rows]) if size else np.zeros((1, DIMENSIONS), np.float32))
+    index.train(_rows(staged[rows]) if size else np.zeros((1, DIMENSIONS), np.float32))
     return index
 
 
