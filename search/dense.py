@@ -13,6 +13,7 @@ Two parts, merged per query:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,8 @@ from django.conf import settings
 from search import replica
 from search.embeddings import DIMENSIONS
 from search.models import PaperEmbedding
+
+logger = logging.getLogger("paperboy.search")
 
 CHECK_EVERY = 5.0
 # Embeddings are stamped when written but visible on commit; the tail looks back this far
@@ -64,7 +67,13 @@ def _open_bulk(state: replica.Watermark | None):
     path = bulk_path()
     if not path.exists():
         return None
-    return ann.Neighbours(path, probes=settings.PAPERBOY_VECTOR_PROBES or None)
+    try:
+        return ann.Neighbours(path, probes=settings.PAPERBOY_VECTOR_PROBES or None)
+    except (ValueError, RuntimeError, OSError):
+        # Damaged (a disk fault; the builder renames only whole files): searched exactly
+        # until `paperboy index vectors --rebuild` writes it again.
+        logger.exception("the vector index %s cannot be read; scanning exactly", path)
+        return None
 
 
 def _load() -> tuple[np.ndarray, np.ndarray | None, object]:

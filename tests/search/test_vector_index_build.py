@@ -104,3 +104,16 @@ def _finds_every_paper_as_itself() -> None:
     for paper_id, vector in PaperEmbedding.objects.values_list("pk", "vector"):
         keys, similarities = neighbours.search(np.frombuffer(bytes(vector), np.float32), 1)
         assert keys[0] == paper_id and similarities[0] > 0.99
+
+
+def test_a_damaged_vector_index_is_set_aside_and_the_exact_scan_answers(settings, caplog):
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
+    papers = [PaperFactory() for _ in range(4)]
+    store_embeddings(papers)
+    assert refresh_vector_index() == 4
+    dense.bulk_path().write_bytes(dense.bulk_path().read_bytes()[:1000])  # cut short
+    dense.forget()
+
+    ids, _, bulk = dense._load()
+    assert bulk is None and sorted(ids.tolist()) == sorted(p.pk for p in papers)
+    assert "vector index" in caplog.text
