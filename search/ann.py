@@ -112,6 +112,7 @@ def build_from(
     import faiss
 
     _threads(threads)
+    path.parent.mkdir(parents=True, exist_ok=True)  # for the staging file and the index
     if extend and path.exists():
         index = faiss.read_index(str(path))
         for ids, vectors in chunks:
@@ -121,7 +122,6 @@ def build_from(
                 index.add_with_ids(_normalised(vectors), keys)
     else:
         index = _trained_and_filled(path, chunks, lists)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     faiss.write_index(index, str(partial))
     partial.replace(path)  # readers holding the old file keep their mapping
@@ -132,7 +132,6 @@ def _trained_and_filled(
     path: Path, chunks: Iterable[tuple[np.ndarray, np.ndarray]], lists: int | None
 ):
     staging = path.with_name(f".{path.name}.{os.getpid()}.staging")
-    staging.parent.mkdir(parents=True, exist_ok=True)
     try:
         keys = _stage(staging, chunks)
         staged = (
