@@ -68,7 +68,11 @@ def _open_bulk(state: replica.Watermark | None):
     if not path.exists():
         return None
     try:
-        return ann.Neighbours(path, probes=settings.PAPERBOY_VECTOR_PROBES or None)
+        return ann.Neighbours(
+            path,
+            probes=settings.PAPERBOY_VECTOR_PROBES or None,
+            threads=settings.PAPERBOY_VECTOR_THREADS,
+        )
     except (ValueError, RuntimeError, OSError):
         # Damaged (a disk fault; the builder renames only whole files): searched exactly
         # until `paperboy index vectors --rebuild` writes it again.

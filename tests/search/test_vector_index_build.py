@@ -117,3 +117,29 @@ def test_a_damaged_vector_index_is_set_aside_and_the_exact_scan_answers(settings
     ids, _, bulk = dense._load()
     assert bulk is None and sorted(ids.tolist()) == sorted(p.pk for p in papers)
     assert "vector index" in caplog.text
+
+
+def test_a_search_on_two_threads_finds_what_one_thread_finds(tmp_path):
+    """Scanning the lists in parallel changes who does the work, never the answer."""
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(2_000, 384)).astype(np.float32)
+    ann.build(tmp_path / "v.faiss", np.arange(2_000), vectors, threads=1)
+    one = ann.Neighbours(tmp_path / "v.faiss", probes=16, threads=1)
+    two = ann.Neighbours(tmp_path / "v.faiss", probes=16, threads=2)
+
+    for query in rng.normal(size=(20, 384)).astype(np.float32):
+        keys_one, similarities_one = one.search(query, 50)
+        keys_two, similarities_two = two.search(query, 50)
+        assert keys_one.tolist() == keys_two.tolist()
+        assert np.allclose(similarities_one, similarities_two)
+
+
+def test_the_site_searches_its_vector_index_on_the_configured_threads(settings):
+    settings.PAPERBOY_VECTOR_INDEX_MIN = 3
+    settings.PAPERBOY_VECTOR_THREADS = 3
+    store_embeddings([PaperFactory() for _ in range(4)])
+    refresh_vector_index()
+    dense.forget()
+
+    _, _, bulk = dense._load()
+    assert bulk.threads == 3 and bulk.index.parallel_mode == 1
