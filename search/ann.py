@@ -186,8 +186,9 @@ class Neighbours:
 
     With several threads one search scans its lists in parallel (faiss's parallel_mode 1;
     by default faiss parallelises over queries, and a site searches one at a time). At 1M
-    vectors on 2 cores, 128 lists took 3.2 ms on two threads against 5.8 ms on one, and two
-    searches at once lost nothing (docs/decisions.md, 2026-12-03)."""
+    vectors on 2 cores, 128 lists took 3.2 ms on two threads against 5.8 ms on one; inside a
+    hybrid search on 2 cores that time came from the keyword side, so the site's default is
+    one (docs/decisions.md, 2026-12-03)."""
 
     def __init__(self, path: Path, probes: int | None = None, threads: int = 1) -> None:
         import faiss
