@@ -210,12 +210,12 @@ class Neighbours:
         """Keys and cosine similarities of (about) the k nearest, best first."""
         if self.index.ntotal == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        import faiss
-
         query = _normalised(vector.reshape(1, DIMENSIONS))
-        # OpenMP's team size is the calling thread's own setting: set on every search, as
-        # searches run on whichever request or helper thread asks.
-        faiss.omp_set_num_threads(self.threads)
+        if self.threads > 1:
+            # OpenMP's team size is the calling thread's own setting: set before each
+            # parallel search, as searches run on whichever request or helper thread asks.
+            # One thread needs none: one query on parallel_mode 0 runs on the caller.
+            _threads(self.threads)
         similarities, keys = self.index.search(query, min(k, len(self)))
         found = keys[0] >= 0
         return keys[0][found].astype(np.int64), similarities[0][found].astype(np.float32)
