@@ -66,13 +66,15 @@ def free_port() -> int:
 def wait_until_up(port: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
         except OSError:
             pass
+        finally:
+            connection.close()
         if time.monotonic() > deadline:
             raise SystemExit(f"nothing answered on port {port}")
         time.sleep(0.5)
@@ -91,8 +93,13 @@ def start_servers(work: Path, env: dict[str, str]) -> dict[str, tuple[subprocess
             argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         servers[name] = (process, port)
-    for _, port in servers.values():
-        wait_until_up(port)
+    try:
+        for _, port in servers.values():
+            wait_until_up(port)
+    except BaseException:
+        for process, _ in servers.values():
+            process.terminate()
+        raise
     return servers
 
 
