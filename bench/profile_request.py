@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,33 +57,20 @@ def server_env(work: Path) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(port: int, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        if time.monotonic() > deadline:
-            raise SystemExit(f"nothing answered on port {port}")
-        time.sleep(0.5)
+def bench_web():
+    """bench/web.py's helpers (free_port, wait_until_up), loaded under another name: as
+    `web` it would shadow the web app this process runs."""
+    spec = importlib.util.spec_from_file_location("bench_web", ROOT / "bench" / "web.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def start_servers(work: Path, env: dict[str, str]) -> dict[str, tuple[subprocess.Popen, int]]:
+    helpers = bench_web()
     python = sys.executable
     servers = {}
-    site_port, floor_port = free_port(), free_port()
+    site_port, floor_port = helpers.free_port(), helpers.free_port()
     site = [str(Path(python).parent / "paperboy"), "serve", "--port", str(site_port),
             "--workers", "2", "--threads", "4"]  # fmt: skip
     floor = [python, "-m", "gunicorn", "profile_request:hello", "--chdir", str(ROOT / "bench"),
@@ -95,7 +82,7 @@ def start_servers(work: Path, env: dict[str, str]) -> dict[str, tuple[subprocess
         servers[name] = (process, port)
     try:
         for _, port in servers.values():
-            wait_until_up(port)
+            helpers.wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=300)
     except BaseException:
         for process, _ in servers.values():
             process.terminate()
@@ -243,10 +230,11 @@ def main() -> None:
     found = measure(work, options.count, options.rounds)
     text = table(found, Paper.objects.count())
     print(text)
-    command = f".venv/bin/python bench/profile_request.py {options.work} --count {options.count}"
-    write_section(
-        "Where a search request's time goes", f"{command} --rounds {options.rounds}", text
+    command = (
+        f".venv/bin/python bench/profile_request.py {options.work} "
+        f"--count {options.count} --rounds {options.rounds}"
     )
+    write_section("Where a search request's time goes", command, text)
 
 
 if __name__ == "__main__":
