@@ -339,6 +339,7 @@ PAPERBOY_WARM_UP = env_bool("PAPERBOY_WARM_UP", True)
 PAPERBOY_VECTOR_INDEX_MIN = env_int("PAPERBOY_VECTOR_INDEX_MIN", 20_000, minimum=1)
 PAPERBOY_VECTOR_PROBES = env_int("PAPERBOY_VECTOR_PROBES", 0, minimum=0, maximum=65_536)
 PAPERBOY_VECTOR_THREADS = env_int("PAPERBOY_VECTOR_THREADS", 1, minimum=1, maximum=64)
+PAPERBOY_VECTOR_SPARE_THREADS = env_int("PAPERBOY_VECTOR_SPARE_THREADS", 2, minimum=1, maximum=64)
 # /healthz answers 503 when this node's keyword index is further behind the catalogue than
 # this many seconds (0: never), so a load balancer drains a node whose follower fell behind.
 PAPERBOY_MAX_INDEX_LAG = env_float("PAPERBOY_MAX_INDEX_LAG", 0.0, minimum=0)

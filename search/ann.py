@@ -30,6 +30,13 @@ from search.embeddings import DIMENSIONS
 
 # faiss logs at INFO which of its builds it loads, in every process that searches.
 logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+# OpenMP's idle threads sleep at once instead of spinning, as libgomp does by default for a
+# while after each parallel scan: spinning, they took the core the request's next steps and
+# the next request's keyword side needed (a hybrid search at 1M papers: p50 19.8 ms with
+# spinning threads against 16.3 sleeping; docs/decisions.md, 2026-12-03). Read when faiss
+# loads libgomp, which it does only inside this module's functions; an operator's own value
+# wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 FILE_NAME = "vectors.faiss"
 EARLIER_FILE_NAMES = ("vectors.usearch",)  # removed by the first build of this format
@@ -188,7 +195,8 @@ class Neighbours:
     by default faiss parallelises over queries, and a site searches one at a time). At 1M
     vectors on 2 cores, 128 lists took 3.2 ms on two threads against 5.8 ms on one; inside a
     hybrid search on 2 cores that time came from the keyword side, so the site's default is
-    one (docs/decisions.md, 2026-12-03)."""
+    one (docs/decisions.md, 2026-12-03). A search may ask for another team size: the
+    semantic side does once its request's keyword side is done (search/queries.py)."""
 
     def __init__(self, path: Path, probes: int | None = None, threads: int = 1) -> None:
         import faiss
@@ -197,7 +205,7 @@ class Neighbours:
         self.index = faiss.read_index(str(path), flags)
         self.index.nprobe = min(probes or probes_for(self.index.nlist), self.index.nlist)
         self.threads = max(1, threads)
-        self.index.parallel_mode = 1 if self.threads > 1 else 0
+        self.index.parallel_mode = 1  # one query's lists shared by the team, however large
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -206,16 +214,18 @@ class Neighbours:
     def probes(self) -> int:
         return int(self.index.nprobe)
 
-    def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Keys and cosine similarities of (about) the k nearest, best first."""
+    def search(
+        self, vector: np.ndarray, k: int, threads: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Keys and cosine similarities of (about) the k nearest, best first, scanned on
+        `threads` threads (by default the index's own number)."""
         if self.index.ntotal == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         query = _normalised(vector.reshape(1, DIMENSIONS))
-        if self.threads > 1:
-            # OpenMP's team size is the calling thread's own setting: set before each
-            # parallel search, as searches run on whichever request or helper thread asks.
-            # One thread needs none: one query on parallel_mode 0 runs on the caller.
-            _threads(self.threads)
+        # OpenMP's team size is the calling thread's own setting: set before every search,
+        # as searches run on whichever request or helper thread asks, with a team of their
+        # own size. A team of one runs on the caller.
+        _threads(max(1, threads or self.threads))
         similarities, keys = self.index.search(query, min(k, len(self)))
         found = keys[0] >= 0
         return keys[0][found].astype(np.int64), similarities[0][found].astype(np.float32)

@@ -178,17 +178,19 @@ def nearest_scored(
     k: int = 100,
     exclude: int | None = None,
     vectors: Loaded | None = None,
+    threads: int | None = None,
 ) -> list[tuple[int, float]]:
     """The k stored embeddings closest to `vector` as (paper id, cosine similarity), best
     first (the approximate index's similarity for its papers). With `vectors` (from
     `loaded()`), those are searched and the database is not touched, so any thread may call
-    it; without, they are loaded here."""
+    it; without, they are loaded here. `threads` scan the approximate index's lists (by
+    default PAPERBOY_VECTOR_THREADS)."""
     ids, matrix, bulk = vectors if vectors is not None else _load()
     if vector.shape != (DIMENSIONS,):
         return []
     best: dict[int, float] = {}
     if bulk is not None:
-        keys, similarities = bulk.search(vector, k + 1)
+        keys, similarities = bulk.search(vector, k + 1, threads=threads)
         best.update(zip(keys.tolist(), similarities.tolist(), strict=True))
     if matrix is not None and len(ids):
         scores = matrix @ vector.astype(np.float32)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -85,16 +87,48 @@ Semantic = list[tuple[int, float]]  # (paper id, cosine similarity), best first
 
 
 def _semantic_side(
-    text: str, depth: int, vectors: dense.Loaded, document: bool = False
+    text: str,
+    depth: int,
+    vectors: dense.Loaded,
+    document: bool = False,
+    keyword_done: threading.Event | None = None,
 ) -> Semantic | None:
     """The query's `depth` nearest papers, or None without a query vector. Runs on a helper
     thread while tantivy searches, so the vector search is off the request's path too (ONNX
     Runtime, tantivy and faiss release the GIL). `vectors` were taken in the request's
-    thread, so this thread never opens a database connection."""
+    thread, so this thread never opens a database connection.
+
+    The request's thread only waits once its keyword side is done (`keyword_done`), so
+    from then on the vector search may scan on the cores that thread and tantivy's left
+    idle: `_spare_threads`."""
     vector = _query_vector(text, document)
     if vector is None:
         return None
-    return dense.nearest_scored(vector, k=depth, vectors=vectors)
+    threads = _spare_threads() if keyword_done is not None and keyword_done.is_set() else None
+    return dense.nearest_scored(vector, k=depth, vectors=vectors, threads=threads)
+
+
+_searching = 0  # searches ranking in this process now
+_searching_lock = threading.Lock()
+
+
+@contextmanager
+def _counted() -> Iterator[None]:
+    global _searching
+    with _searching_lock:
+        _searching += 1
+    try:
+        yield
+    finally:
+        with _searching_lock:
+            _searching -= 1
+
+
+def _spare_threads() -> int | None:
+    """Threads for a vector search whose request has nothing else left to run beside it:
+    PAPERBOY_VECTOR_SPARE_THREADS while no other search of this process is in progress
+    (a busy server's cores are taken by the other requests), else the default."""
+    return settings.PAPERBOY_VECTOR_SPARE_THREADS if _searching <= 1 else None
 
 
 def _fuse(
@@ -149,7 +183,8 @@ def search_papers(
         else []
     )
     if query.has_text or query.categories or query.after or query.before or query.has_code:
-        _rank_into(page, query, limit, offset, popularity, semantic, {p.pk for p in pinned})
+        with _counted():
+            _rank_into(page, query, limit, offset, popularity, semantic, {p.pk for p in pinned})
     page.results = [SearchResult(p, 0.0, "", pinned=True) for p in pinned] + page.results
     page.total = max(page.total, len(page.results))
     page.took_ms = (time.perf_counter() - started) * 1000
@@ -199,19 +234,27 @@ def _rank_into(
     # The semantic side (embedding the query, a few ms of ONNX Runtime, then the vector
     # search) runs while tantivy searches. A document that can be embedded skips the
     # keyword side.
+    keyword_done = threading.Event()
+    if document:
+        keyword_done.set()  # nothing runs beside it: a document skips the keyword side
     future = (
-        _helper().submit(_semantic_side, query.text, depth, vectors, document) if hybrid else None
+        _helper().submit(_semantic_side, query.text, depth, vectors, document, keyword_done)
+        if hybrid
+        else None
     )
     nearest = future.result() if future is not None and document else None
     hits: list[lexical.LexicalHit] = []
     if nearest is None:
-        hits, page.total = lexical.search(
-            query,
-            limit=depth,
-            offset=0 if deep else offset,
-            newest_first=query.sort == "newest",
-            title_boost=profile.title_boost,
-        )
+        try:
+            hits, page.total = lexical.search(
+                query,
+                limit=depth,
+                offset=0 if deep else offset,
+                newest_first=query.sort == "newest",
+                title_boost=profile.title_boost,
+            )
+        finally:
+            keyword_done.set()
         if future is not None and not document:
             nearest = future.result()
     keyword = [(hit.paper_id, hit.score) for hit in hits]

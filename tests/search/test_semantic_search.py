@@ -199,3 +199,60 @@ def test_the_semantic_side_reads_the_database_only_in_the_request_thread(
     with django_assert_num_queries(0):
         near = dense.nearest_scored(query, k=2, vectors=vectors)
     assert near[0][0] == page.results[0].paper.pk
+
+
+@pytest.fixture
+def vector_threads(monkeypatch, settings):
+    """The thread count each vector search of the semantic side was given."""
+    settings.PAPERBOY_VECTOR_SPARE_THREADS = 2
+    given = []
+    original = dense.nearest_scored
+
+    def recording(*args, threads=None, **kwargs):
+        given.append(threads)
+        return original(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(dense, "nearest_scored", recording)
+    return given
+
+
+def test_the_vector_search_takes_the_spare_cores_once_the_keyword_side_is_done(
+    embedded, vector_threads
+):
+    import threading
+
+    from search import queries
+
+    vectors = dense.loaded()
+    done, running = threading.Event(), threading.Event()
+    done.set()
+    with queries._counted():
+        assert queries._semantic_side("moving pictures", 10, vectors, keyword_done=done)
+        assert queries._semantic_side("moving pictures", 10, vectors, keyword_done=running)
+    # Still searching (tantivy on this core), the scan keeps to one thread's default.
+    assert vector_threads == [2, None]
+
+
+def test_another_search_in_progress_keeps_the_vector_search_to_its_default(
+    embedded, vector_threads
+):
+    import threading
+
+    from search import queries
+
+    vectors = dense.loaded()
+    done = threading.Event()
+    done.set()
+    with queries._counted(), queries._counted():  # a second request of this process
+        queries._semantic_side("moving pictures", 10, vectors, keyword_done=done)
+    assert vector_threads == [None]
+    assert queries._searching == 0
+
+
+def test_a_pasted_document_gives_its_vector_search_the_spare_cores(embedded, vector_threads):
+    from tests.search.test_abstract_and_explain import DRAFT
+
+    # A document skips the keyword side, so nothing of its own runs beside the scan.
+    page = search_papers(DRAFT)
+    assert page.mode == "document" and page.results
+    assert vector_threads == [2]

@@ -132,6 +132,9 @@ def test_a_search_on_two_threads_finds_what_one_thread_finds(tmp_path):
         keys_two, similarities_two = two.search(query, 50)
         assert keys_one.tolist() == keys_two.tolist()
         assert np.allclose(similarities_one, similarities_two)
+        # One search may ask for a team of its own size, either way.
+        assert one.search(query, 50, threads=2)[0].tolist() == keys_one.tolist()
+        assert two.search(query, 50, threads=1)[0].tolist() == keys_one.tolist()
 
 
 def test_the_site_searches_its_vector_index_on_the_configured_threads(settings):
@@ -143,3 +146,25 @@ def test_the_site_searches_its_vector_index_on_the_configured_threads(settings):
 
     _, _, bulk = dense._load()
     assert bulk.threads == 3 and bulk.index.parallel_mode == 1
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_idle_scanning_threads_sleep_unless_the_operator_says_otherwise(given, expected):
+    # Spinning after a scan, they took the core the request's next steps needed.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    shown = subprocess.run(
+        [sys.executable, "-c", "import os, search.ann; print(os.environ['OMP_WAIT_POLICY'])"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == expected
