@@ -245,16 +245,7 @@ def _rank_into(
     nearest = future.result() if future is not None and document else None
     hits: list[lexical.LexicalHit] = []
     if nearest is None:
-        try:
-            hits, page.total = lexical.search(
-                query,
-                limit=depth,
-                offset=0 if deep else offset,
-                newest_first=query.sort == "newest",
-                title_boost=profile.title_boost,
-            )
-        finally:
-            keyword_done.set()
+        hits, page.total = _keyword_side(query, depth, 0 if deep else offset, profile, keyword_done)
         if future is not None and not document:
             nearest = future.result()
     keyword = [(hit.paper_id, hit.score) for hit in hits]
@@ -282,6 +273,27 @@ def _rank_into(
         # A paper hidden or withdrawn since this node's index took it in is left out at once.
         if pk in papers and pk not in pinned and papers[pk].searchable
     ]
+
+
+def _keyword_side(
+    query: ParsedQuery,
+    depth: int,
+    offset: int,
+    profile: ranking.Profile,
+    done: threading.Event,
+) -> tuple[list[lexical.LexicalHit], int]:
+    """tantivy's hits for the query and their total; `done` is set when it has finished,
+    however it finished, so that the semantic side may take the cores it used."""
+    try:
+        return lexical.search(
+            query,
+            limit=depth,
+            offset=offset,
+            newest_first=query.sort == "newest",
+            title_boost=profile.title_boost,
+        )
+    finally:
+        done.set()
 
 
 TITLE_CANDIDATES = 5
