@@ -225,7 +225,7 @@ class Neighbours:
         # OpenMP's team size is the calling thread's own setting: set before every search,
         # as searches run on whichever request or helper thread asks, with a team of their
         # own size. A team of one runs on the caller.
-        _threads(max(1, threads or self.threads))
+        _threads(threads or self.threads)
         similarities, keys = self.index.search(query, min(k, len(self)))
         found = keys[0] >= 0
         return keys[0][found].astype(np.int64), similarities[0][found].astype(np.float32)

@@ -1,4 +1,5 @@
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from catalog.records import PaperRecord
 from catalog.services.upsert import write_papers
-from search import dense
+from search import dense, queries
 from search.models import PaperEmbedding
 from search.queries import search_papers, similar_papers
 from search.services.embedding import embed_pending
@@ -181,8 +182,6 @@ def test_the_next_page_of_a_query_reuses_its_embedding(embedded, monkeypatch):
 def test_the_semantic_side_reads_the_database_only_in_the_request_thread(
     embedded, monkeypatch, django_assert_num_queries
 ):
-    import threading
-
     # The semantic side runs on a helper thread; a database read there would open a
     # connection outside any request, which nothing would ever close.
     readers = []
@@ -219,10 +218,6 @@ def vector_threads(monkeypatch, settings):
 def test_the_vector_search_takes_the_spare_cores_once_the_keyword_side_is_done(
     embedded, vector_threads
 ):
-    import threading
-
-    from search import queries
-
     vectors = dense.loaded()
     done, running = threading.Event(), threading.Event()
     done.set()
@@ -236,10 +231,6 @@ def test_the_vector_search_takes_the_spare_cores_once_the_keyword_side_is_done(
 def test_another_search_in_progress_keeps_the_vector_search_to_its_default(
     embedded, vector_threads
 ):
-    import threading
-
-    from search import queries
-
     vectors = dense.loaded()
     done = threading.Event()
     done.set()
